@@ -1,0 +1,105 @@
+package io.latentwatch.core.bundle;
+
+import java.util.Arrays;
+
+/**
+ * Per-element affine normalisation {@code (x - mean) / scale}, fitted on training data and applied inside
+ * the ONNX graph. One entry per input element (features times window positions).
+ */
+public record Normalisation(double[] mean, double[] scale) {
+
+    public Normalisation {
+        if (mean.length != scale.length) {
+            throw new IllegalArgumentException("mean has " + mean.length + " entries but scale has " + scale.length);
+        }
+        mean = mean.clone();
+        scale = scale.clone();
+    }
+
+    /** Fits mean and standard deviation per column; a constant column gets scale 1 so it cannot divide by zero. */
+    public static Normalisation fit(float[][] rows) {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("cannot fit a normalisation on zero rows");
+        }
+        int width = rows[0].length;
+        double[] mean = new double[width];
+        double[] m2 = new double[width];
+        long n = 0;
+        for (float[] row : rows) {
+            n++;
+            for (int j = 0; j < width; j++) { // Welford: stable for long series with large offsets
+                double delta = row[j] - mean[j];
+                mean[j] += delta / n;
+                m2[j] += delta * (row[j] - mean[j]);
+            }
+        }
+        double[] scale = new double[width];
+        for (int j = 0; j < width; j++) {
+            double sd = Math.sqrt(m2[j] / Math.max(1, n - 1));
+            scale[j] = sd > 1e-8 ? sd : 1.0;
+        }
+        return new Normalisation(mean, scale);
+    }
+
+    /** Per-window normalisation for series: one mean and scale shared by all W positions of each feature. */
+    public static Normalisation fitShared(float[][] rows, int features, int windowLength) {
+        Normalisation perElement = fit(rows);
+        double[] mean = new double[features * windowLength];
+        double[] scale = new double[features * windowLength];
+        for (int f = 0; f < features; f++) {
+            double m = 0;
+            double s = 0;
+            for (int t = 0; t < windowLength; t++) {
+                m += perElement.mean[t * features + f];
+                s += perElement.scale[t * features + f];
+            }
+            for (int t = 0; t < windowLength; t++) {
+                mean[t * features + f] = m / windowLength;
+                scale[t * features + f] = s / windowLength;
+            }
+        }
+        return new Normalisation(mean, scale);
+    }
+
+    public int width() {
+        return mean.length;
+    }
+
+    @Override
+    public double[] mean() {
+        return mean.clone();
+    }
+
+    @Override
+    public double[] scale() {
+        return scale.clone();
+    }
+
+    /** Applies the normalisation to a copy of the rows (the trainer feeds these to the network). */
+    public float[][] apply(float[][] rows) {
+        float[][] out = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            float[] r = new float[rows[i].length];
+            for (int j = 0; j < r.length; j++) {
+                r[j] = (float) ((rows[i][j] - mean[j]) / scale[j]);
+            }
+            out[i] = r;
+        }
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Normalisation n && Arrays.equals(mean, n.mean) && Arrays.equals(scale, n.scale);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(mean) + Arrays.hashCode(scale);
+    }
+
+    @Override
+    public String toString() {
+        return "Normalisation[width=" + mean.length + "]";
+    }
+}

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +46,54 @@ public final class OnnxScorer implements AutoCloseable {
         this.providerReason = providerReason;
     }
 
-    /** Opens a session for a verified bundle; throws {@link InvalidBundleException} if the graph does not match. */
+    /** Stack for the thread that opens sessions: reserved, only touched as deep as ONNX Runtime goes. */
+    static final long OPEN_STACK_BYTES = 16L << 20;
+
+    /**
+     * Opens a session for a verified bundle; throws {@link InvalidBundleException} if the graph does not match.
+     *
+     * <p>ONNX Runtime 1.29 overflows a 1 MiB native stack while it creates and optimises a session, and the
+     * JVM dies with SIGSEGV. 1 MiB is the default Java thread stack on Linux x64 (Kafka Streams threads get
+     * it), so opening runs on a helper thread with a large stack; running a session is fine on any stack.
+     */
     public static OnnxScorer open(ModelBundle bundle, ScorerOptions options) {
+        AtomicReference<OnnxScorer> scorer = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread opener = new Thread(null, () -> {
+            try {
+                scorer.set(openOnThisThread(bundle, options));
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "latentwatch-onnx-open", OPEN_STACK_BYTES);
+        opener.setDaemon(true);
+        opener.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                opener.join(); // uninterruptibly: returning early would leak the session being made
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable e = failure.get();
+        if (e instanceof RuntimeException re) {
+            throw re;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        if (e != null) {
+            throw new IllegalStateException("cannot open an ONNX Runtime session for " + bundle, e);
+        }
+        return scorer.get();
+    }
+
+    private static OnnxScorer openOnThisThread(ModelBundle bundle, ScorerOptions options) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
         List<String> skipped = new ArrayList<>();

@@ -1,0 +1,78 @@
+package io.latentwatch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentwatch.core.bundle.ModelBundle;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[] {"demo", "train", "serve", "broker"}) {
+            Run r = run(command, "--help");
+            assertThat(r.code()).as(command).isZero();
+            assertThat(r.out()).as(command).contains("Usage: latentwatch " + command).contains("--help");
+        }
+        assertThat(run("--help").out()).contains("demo").contains("train").contains("serve");
+    }
+
+    @Test
+    void unknownOptionsAreUsageErrors() {
+        Run r = run("train", "--csv", "x.csv", "--out", "b", "--no-such-option");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("Unknown option");
+    }
+
+    @Test
+    void trainsABundleFromCsv(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("data.csv");
+        StringBuilder sb = new StringBuilder("a,b,c,label\n");
+        Random r = new Random(3);
+        for (int i = 0; i < 400; i++) {
+            double x = r.nextGaussian();
+            sb.append(x).append(',').append(2 * x).append(',').append(-x).append(",0\n");
+        }
+        Files.writeString(csv, sb.toString());
+        Path out = dir.resolve("bundle");
+        Run run = run("train", "--csv", csv.toString(), "--label-column", "label", "--out", out.toString(),
+                "--hidden", "8", "--latent", "2", "--epochs", "3", "--model-id", "cli");
+        assertThat(run.code()).isZero();
+        ModelBundle bundle = ModelBundle.load(out);
+        assertThat(bundle.manifest().featureNames()).containsExactly("a", "b", "c");
+        assertThat(out.resolve("loss.png")).isNotEmptyFile();
+        assertThat(out.resolve("metrics.json")).isNotEmptyFile();
+    }
+
+    @Test
+    void badCsvIsAClearErrorWithFileAndLine(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("bad.csv");
+        Files.writeString(csv, "a,b\n1,2\n3,oops\n");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            Run r = run("train", "--csv", csv.toString(), "--out", dir.resolve("b").toString());
+            assertThat(r.code()).isEqualTo(2);
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(err.toString()).contains("bad.csv:3: column 'b' holds 'oops', not a number");
+    }
+}

@@ -1,0 +1,168 @@
+package io.latentwatch.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentwatch.broker.KafkaEndpoint;
+import io.latentwatch.broker.KafkaEndpoints;
+import io.latentwatch.core.bundle.ModelBundle;
+import io.latentwatch.schemas.Alert;
+import io.latentwatch.schemas.LatentCode;
+import io.latentwatch.streaming.LatentwatchStreamsApp;
+import io.latentwatch.streaming.LatentwatchStreamsConfig;
+import io.latentwatch.streaming.StreamsSettings;
+import io.latentwatch.trainer.AutoencoderTrainer;
+import io.latentwatch.trainer.TrainingConfig;
+import io.latentwatch.trainer.TrainingData;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole path on a real broker: 10 000 JSON records with injected anomalies in, exactly 10 000 latent
+ * codes out (nothing lost, nothing doubled, under exactly-once), and an alert for every injected anomaly.
+ */
+class ScoringPipelineTest {
+    private static final int RECORDS = 10_000;
+    private static final int ENTITIES = 10;
+
+    private static KafkaEndpoint kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = KafkaEndpoints.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** Four features on a line (x, 2x + 10, x + noise, -x); anomalies break the relation between them. */
+    private static float[] normal(Random r) {
+        float x = (float) r.nextGaussian();
+        return new float[] {x, 2 * x + 10, x + 0.05f * (float) r.nextGaussian(), -x};
+    }
+
+    @Test
+    void everyRecordYieldsExactlyOneLatentCodeAndAnomaliesAreAlerted(@TempDir Path dir) throws Exception {
+        Random random = new Random(7);
+        float[][] training = new float[3000][];
+        for (int i = 0; i < training.length; i++) {
+            training[i] = normal(random);
+        }
+        ModelBundle bundle = AutoencoderTrainer.train(
+                TrainingData.fromRows("synthetic line", List.of("a", "b", "c", "d"), training),
+                TrainingConfig.defaults().withModelId("it-line").withHiddenLayers(List.of(16)).withLatentDim(2)
+                        .withEpochs(40).withLearningRate(5e-3).withPatience(10),
+                dir.resolve("bundle")).bundle();
+
+        String suffix = Long.toString(System.nanoTime());
+        Map<String, Object> props = new HashMap<>();
+        props.put(LatentwatchStreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(LatentwatchStreamsConfig.APPLICATION_ID_CONFIG, "it-" + suffix);
+        props.put(LatentwatchStreamsConfig.INPUT_TOPIC_CONFIG, "obs-" + suffix);
+        props.put(LatentwatchStreamsConfig.LATENTS_TOPIC_CONFIG, "latents-" + suffix);
+        props.put(LatentwatchStreamsConfig.ALERTS_TOPIC_CONFIG, "alerts-" + suffix);
+        props.put(LatentwatchStreamsConfig.DLQ_TOPIC_CONFIG, "dlq-" + suffix);
+        props.put(LatentwatchStreamsConfig.MODEL_BUNDLE_CONFIG, bundle.directory().toString());
+        props.put(LatentwatchStreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();
+
+        Set<String> sent = new HashSet<>();
+        Set<String> anomalies = new HashSet<>();
+        try (LatentwatchStreamsApp app = new LatentwatchStreamsApp(settings, bundle)) {
+            app.start();
+            app.awaitRunning(Duration.ofSeconds(60));
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+            p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+                for (int i = 0; i < RECORDS; i++) {
+                    String entity = "sensor-" + (i % ENTITIES);
+                    long ts = 1_700_000_000_000L + i * 1000L;
+                    float[] v = normal(random);
+                    if (i % 500 == 250) { // 20 anomalies: the relation between the features breaks
+                        v = new float[] {3f, 0f, -3f, 3f};
+                        anomalies.add(entity + "@" + ts);
+                    }
+                    String json = String.format(Locale.ROOT, "{\"entity\":\"%s\",\"timestamp\":%d,\"values\":[%s,%s,%s,%s]}",
+                            entity, ts, v[0], v[1], v[2], v[3]);
+                    producer.send(new ProducerRecord<>(settings.inputTopic(), entity.getBytes(StandardCharsets.UTF_8),
+                            json.getBytes(StandardCharsets.UTF_8)));
+                    sent.add(entity + "@" + ts);
+                }
+                producer.flush();
+            }
+
+            Map<String, Integer> latentCount = new HashMap<>();
+            Set<String> alerted = new HashSet<>();
+            long total = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            long quietUntil = Long.MAX_VALUE;
+            try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+                consumer.subscribe(List.of(settings.latentsTopic(), settings.alertsTopic()));
+                // Read until every record is in, then on for 3 s more: a duplicate would show up there.
+                while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        if (r.topic().equals(settings.latentsTopic())) {
+                            LatentCode code = LatentCode.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                            assertThat(code.getModelId()).isEqualTo("it-line");
+                            assertThat(code.getLatent()).hasSize(2);
+                            latentCount.merge(code.getEntity() + "@" + code.getTimestamp(), 1, Integer::sum);
+                            total++;
+                        } else {
+                            Alert a = Alert.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                            alerted.add(a.getEntity() + "@" + a.getTimestamp());
+                        }
+                    }
+                    if (total >= RECORDS && quietUntil == Long.MAX_VALUE) {
+                        quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                    }
+                }
+            }
+            assertThat(total).as("latent codes").isEqualTo(RECORDS);
+            assertThat(latentCount.keySet()).isEqualTo(sent);
+            assertThat(latentCount.values()).allMatch(c -> c == 1);
+            assertThat(alerted).as("alerted records").containsAll(anomalies);
+            // Thresholds sit at the 99th percentile of normal scores: false alerts stay rare.
+            assertThat(alerted.size() - anomalies.size()).isLessThan(RECORDS / 50);
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer() {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + System.nanoTime());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return new KafkaConsumer<>(c);
+    }
+}

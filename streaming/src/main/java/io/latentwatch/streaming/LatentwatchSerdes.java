@@ -1,0 +1,81 @@
+package io.latentwatch.streaming;
+
+import io.latentwatch.schemas.Alert;
+import io.latentwatch.schemas.LatentCode;
+import io.latentwatch.schemas.Observation;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Serdes and codecs for the records this application writes (and for producing Avro observations), all in
+ * Avro single-object encoding. Keys of the output topics are UTF-8 entity names: use {@link Serdes#String()}.
+ *
+ * <p>These decoders trust their input (they read our own output topics). The streaming application reads
+ * observations through its own hardened decoder instead.
+ */
+public final class LatentwatchSerdes {
+
+    private LatentwatchSerdes() {}
+
+    /** Serde of {@link LatentCode}, the values of {@code latents.topic}. */
+    public static Serde<LatentCode> latentCode() {
+        return serde(LatentCode.getEncoder(), LatentCode.getDecoder());
+    }
+
+    /** Serde of {@link Alert}, the values of {@code alerts.topic}. */
+    public static Serde<Alert> alert() {
+        return serde(Alert.getEncoder(), Alert.getDecoder());
+    }
+
+    /** Serde of {@link Observation}, for producers writing {@code input.format=avro}. */
+    public static Serde<Observation> observation() {
+        return serde(Observation.getEncoder(), Observation.getDecoder());
+    }
+
+    /** Decodes a value of {@code latents.topic}. */
+    public static LatentCode decodeLatentCode(byte[] bytes) {
+        return decode(LatentCode.getDecoder(), bytes, "LatentCode");
+    }
+
+    /** Decodes a value of {@code alerts.topic}. */
+    public static Alert decodeAlert(byte[] bytes) {
+        return decode(Alert.getDecoder(), bytes, "Alert");
+    }
+
+    /** Encodes an observation for {@code input.format=avro}. */
+    public static byte[] encodeObservation(Observation observation) {
+        return encode(Observation.getEncoder(), observation, "Observation");
+    }
+
+    private static <T> Serde<T> serde(BinaryMessageEncoder<T> encoder, BinaryMessageDecoder<T> decoder) {
+        Serializer<T> serializer = (topic, value) -> value == null ? null : encode(encoder, value, topic);
+        Deserializer<T> deserializer = (topic, bytes) -> bytes == null ? null : decode(decoder, bytes, topic);
+        return Serdes.serdeFrom(serializer, deserializer);
+    }
+
+    private static <T> byte[] encode(BinaryMessageEncoder<T> encoder, T value, String what) {
+        try {
+            ByteBuffer buffer = encoder.encode(value);
+            byte[] out = new byte[buffer.remaining()];
+            buffer.get(out);
+            return out;
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("cannot encode " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T decode(BinaryMessageDecoder<T> decoder, byte[] bytes, String what) {
+        try {
+            return decoder.decode(bytes);
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("cannot decode " + what + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,379 @@
+package io.latentwatch.streaming;
+
+import io.latentwatch.core.scoring.ExecutionProvider;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Configuration of the latentwatch streaming application.
+ *
+ * <p>Every key has a name constant, a documented default and a validator: a wrong value fails at construction
+ * with a {@link ConfigException} naming the key and the allowed values. Keys prefixed {@value #CLIENT_PREFIX}
+ * are handed to the Kafka clients with the prefix removed (TLS, SASL, tuning); keys this application manages
+ * itself cannot be overridden that way. {@link #configReferenceMarkdown()} renders the reference for the README.
+ */
+public final class LatentwatchStreamsConfig extends AbstractConfig {
+    private static final Logger LOG = LoggerFactory.getLogger(LatentwatchStreamsConfig.class);
+
+    /** Prefix of pass-through Kafka client settings. */
+    public static final String CLIENT_PREFIX = "kafka.";
+
+    public static final String APPLICATION_ID_CONFIG = "application.id";
+    private static final String APPLICATION_ID_DOC = "Kafka Streams application id: the consumer group and the prefix of internal topics.";
+
+    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
+    private static final String BOOTSTRAP_SERVERS_DOC = "Comma-separated host:port pairs of Kafka brokers.";
+
+    public static final String INPUT_TOPIC_CONFIG = "input.topic";
+    private static final String INPUT_TOPIC_DOC = "Topic of observations to score. Key the records by entity when the model uses windows.";
+
+    public static final String INPUT_FORMAT_CONFIG = "input.format";
+    private static final String INPUT_FORMAT_DOC = "Encoding of input records: json (UTF-8 object with entity, timestamp and values or fields) "
+            + "or avro (single-object encoding of io.latentwatch.schemas.Observation).";
+
+    public static final String LATENTS_TOPIC_CONFIG = "latents.topic";
+    private static final String LATENTS_TOPIC_DOC = "Topic of latent codes (Avro LatentCode, single-object encoding), one per scored record, keyed by entity.";
+
+    public static final String ALERTS_TOPIC_CONFIG = "alerts.topic";
+    private static final String ALERTS_TOPIC_DOC = "Topic of alerts (Avro Alert, single-object encoding), keyed by entity.";
+
+    public static final String DLQ_TOPIC_CONFIG = "dlq.topic";
+    private static final String DLQ_TOPIC_DOC = "Dead-letter topic: rejected records with their original key and value and latentwatch.* headers giving the reason.";
+
+    public static final String MODEL_BUNDLE_CONFIG = "model.bundle";
+    private static final String MODEL_BUNDLE_DOC = "Directory of the model bundle (model.onnx and manifest.json); a relative path resolves against the working directory. Required.";
+
+    public static final String EXECUTION_PROVIDER_CONFIG = "scoring.execution-provider";
+    private static final String EXECUTION_PROVIDER_DOC = "Where ONNX Runtime runs the model; auto tries cuda, then coreml, then cpu.";
+
+    public static final String EXECUTION_PROVIDER_FALLBACK_CONFIG = "scoring.execution-provider.fallback";
+    private static final String EXECUTION_PROVIDER_FALLBACK_DOC = "When an explicitly requested provider is unavailable, fall back to cpu instead of failing at start.";
+
+    public static final String INTRA_OP_THREADS_CONFIG = "scoring.intra-op-threads";
+    private static final String INTRA_OP_THREADS_DOC = "ONNX Runtime threads inside one operator, per stream task.";
+
+    public static final String TOP_K_CONFIG = "alerts.top-k";
+    private static final String TOP_K_DOC = "Number of largest feature contributions listed in each alert.";
+
+    public static final String WARNING_THRESHOLD_CONFIG = "alerts.warning-threshold";
+    private static final String WARNING_THRESHOLD_DOC = "Score at or above which a WARNING alert is raised; unset uses the bundle's calibrated threshold.";
+
+    public static final String CRITICAL_THRESHOLD_CONFIG = "alerts.critical-threshold";
+    private static final String CRITICAL_THRESHOLD_DOC = "Score at or above which a CRITICAL alert is raised; unset uses the bundle's calibrated threshold.";
+
+    public static final String MAX_RECORD_BYTES_CONFIG = "input.max-record-bytes";
+    private static final String MAX_RECORD_BYTES_DOC = "Largest input record (key plus value bytes) that is decoded; larger ones are dead-lettered as TOO_LARGE.";
+
+    public static final String PROCESSING_GUARANTEE_CONFIG = "processing.guarantee";
+    private static final String PROCESSING_GUARANTEE_DOC = "Kafka Streams processing guarantee.";
+
+    public static final String STATE_DIR_CONFIG = "state.dir";
+    private static final String STATE_DIR_DOC = "Directory of local state (per-entity windows in RocksDB).";
+
+    public static final String COMMIT_INTERVAL_MS_CONFIG = "commit.interval.ms";
+    private static final String COMMIT_INTERVAL_MS_DOC = "How often Kafka Streams commits; with exactly_once_v2 this bounds the latency of outputs.";
+
+    public static final String REPLICATION_FACTOR_CONFIG = "topics.replication-factor";
+    private static final String REPLICATION_FACTOR_DOC = "Replication factor of the topics this application creates: internal changelogs and missing input/output topics.";
+
+    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final String DEFAULT_STATE_DIR =
+            Path.of(System.getProperty("java.io.tmpdir"), "latentwatch-streams").toString();
+
+    /**
+     * Kafka settings this application sets itself; a {@code kafka.}-prefixed copy would silently fight them.
+     * Maps each to the latentwatch key to use instead (null: not configurable).
+     */
+    private static final Map<String, String> MANAGED_CLIENT_KEYS = managedClientKeys();
+
+    private static final ConfigDef CONFIG = new ConfigDef()
+            .define(APPLICATION_ID_CONFIG, Type.STRING, "latentwatch", new TopicNameValidator(), Importance.HIGH, APPLICATION_ID_DOC)
+            .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "127.0.0.1:9092", new ConfigDef.NonEmptyString(), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+            .define(INPUT_TOPIC_CONFIG, Type.STRING, "observations", new TopicNameValidator(), Importance.HIGH, INPUT_TOPIC_DOC)
+            .define(INPUT_FORMAT_CONFIG, Type.STRING, InputFormat.JSON.configName(), validEnum(InputFormat.values()), Importance.HIGH, INPUT_FORMAT_DOC)
+            .define(LATENTS_TOPIC_CONFIG, Type.STRING, "latents", new TopicNameValidator(), Importance.HIGH, LATENTS_TOPIC_DOC)
+            .define(ALERTS_TOPIC_CONFIG, Type.STRING, "alerts", new TopicNameValidator(), Importance.HIGH, ALERTS_TOPIC_DOC)
+            .define(DLQ_TOPIC_CONFIG, Type.STRING, "observations-dlq", new TopicNameValidator(), Importance.HIGH, DLQ_TOPIC_DOC)
+            .define(MODEL_BUNDLE_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH, MODEL_BUNDLE_DOC)
+            .define(EXECUTION_PROVIDER_CONFIG, Type.STRING, ExecutionProvider.CPU.configName(), validEnum(ExecutionProvider.values()), Importance.MEDIUM, EXECUTION_PROVIDER_DOC)
+            .define(EXECUTION_PROVIDER_FALLBACK_CONFIG, Type.BOOLEAN, false, new BooleanValidator(), Importance.MEDIUM, EXECUTION_PROVIDER_FALLBACK_DOC)
+            .define(INTRA_OP_THREADS_CONFIG, Type.INT, 1, allowed(Range.between(1, 1024)), Importance.MEDIUM, INTRA_OP_THREADS_DOC)
+            .define(TOP_K_CONFIG, Type.INT, 3, allowed(Range.between(1, 100)), Importance.MEDIUM, TOP_K_DOC)
+            .define(WARNING_THRESHOLD_CONFIG, Type.DOUBLE, null, new OptionalThresholdValidator(), Importance.MEDIUM, WARNING_THRESHOLD_DOC)
+            .define(CRITICAL_THRESHOLD_CONFIG, Type.DOUBLE, null, new OptionalThresholdValidator(), Importance.MEDIUM, CRITICAL_THRESHOLD_DOC)
+            .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1024 * 1024, allowed(Range.atLeast(1)), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
+            .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, ProcessingGuarantee.EXACTLY_ONCE_V2.configName(), validGuarantee(), Importance.MEDIUM, PROCESSING_GUARANTEE_DOC)
+            .define(STATE_DIR_CONFIG, Type.STRING, DEFAULT_STATE_DIR, new ConfigDef.NonEmptyString(), Importance.MEDIUM, STATE_DIR_DOC)
+            .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 100L, allowed(Range.atLeast(0)), Importance.LOW, COMMIT_INTERVAL_MS_DOC)
+            .define(REPLICATION_FACTOR_CONFIG, Type.INT, 1, allowed(Range.between(1, Short.MAX_VALUE)), Importance.LOW, REPLICATION_FACTOR_DOC);
+
+    private final StreamsSettings settings;
+
+    /** Parses and validates; throws {@link ConfigException} naming the key at fault. */
+    public LatentwatchStreamsConfig(Map<?, ?> originals) {
+        super(CONFIG, originals, true);
+        this.settings = buildSettings();
+        warnUnknownKeys();
+    }
+
+    /** Reads a {@code .properties} file (UTF-8). */
+    public static LatentwatchStreamsConfig fromFile(Path file) {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read config file " + file, e);
+        }
+        return new LatentwatchStreamsConfig(props);
+    }
+
+    /** Builds a config from keys and values (values as strings or of the key's type). */
+    public static LatentwatchStreamsConfig fromMap(Map<String, ?> values) {
+        return new LatentwatchStreamsConfig(values);
+    }
+
+    /** The definition of every key (without the {@code kafka.} pass-through). */
+    public static ConfigDef configDef() {
+        return new ConfigDef(CONFIG);
+    }
+
+    /** The typed settings. */
+    public StreamsSettings toSettings() {
+        return settings;
+    }
+
+    /** Kafka Streams properties; see {@link StreamsSettings#toStreamsProperties()}. */
+    public Properties toStreamsProperties() {
+        return settings.toStreamsProperties();
+    }
+
+    private StreamsSettings buildSettings() {
+        String input = getString(INPUT_TOPIC_CONFIG);
+        requireDistinctTopics();
+        OptionalDouble warning = optionalDouble(WARNING_THRESHOLD_CONFIG);
+        OptionalDouble critical = optionalDouble(CRITICAL_THRESHOLD_CONFIG);
+        if (warning.isPresent() && critical.isPresent() && warning.getAsDouble() > critical.getAsDouble()) {
+            throw new ConfigException(WARNING_THRESHOLD_CONFIG, warning.getAsDouble(),
+                    "must not be above " + CRITICAL_THRESHOLD_CONFIG + " (" + critical.getAsDouble() + ")");
+        }
+        return new StreamsSettings(
+                getString(APPLICATION_ID_CONFIG),
+                getString(BOOTSTRAP_SERVERS_CONFIG),
+                input,
+                InputFormat.fromConfigName(getString(INPUT_FORMAT_CONFIG)),
+                getString(LATENTS_TOPIC_CONFIG),
+                getString(ALERTS_TOPIC_CONFIG),
+                getString(DLQ_TOPIC_CONFIG),
+                Path.of(getString(MODEL_BUNDLE_CONFIG)),
+                ExecutionProvider.parse(getString(EXECUTION_PROVIDER_CONFIG)),
+                getBoolean(EXECUTION_PROVIDER_FALLBACK_CONFIG),
+                getInt(INTRA_OP_THREADS_CONFIG),
+                getInt(TOP_K_CONFIG),
+                warning,
+                critical,
+                getInt(MAX_RECORD_BYTES_CONFIG),
+                ProcessingGuarantee.fromConfigName(getString(PROCESSING_GUARANTEE_CONFIG)),
+                Path.of(getString(STATE_DIR_CONFIG)),
+                getLong(COMMIT_INTERVAL_MS_CONFIG),
+                getInt(REPLICATION_FACTOR_CONFIG),
+                clientProperties());
+    }
+
+    private void requireDistinctTopics() {
+        Map<String, String> seen = new HashMap<>();
+        for (String key : List.of(INPUT_TOPIC_CONFIG, LATENTS_TOPIC_CONFIG, ALERTS_TOPIC_CONFIG, DLQ_TOPIC_CONFIG)) {
+            String topic = getString(key);
+            String other = seen.putIfAbsent(topic, key);
+            if (other != null) {
+                // Reading and writing one topic would loop records forever; two outputs on one topic mix schemas.
+                throw new ConfigException(key, topic, "must differ from " + other);
+            }
+        }
+    }
+
+    private OptionalDouble optionalDouble(String key) {
+        Double v = getDouble(key);
+        return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
+    }
+
+    private Map<String, Object> clientProperties() {
+        Map<String, Object> stripped = originalsWithPrefix(CLIENT_PREFIX, true);
+        for (Map.Entry<String, Object> e : stripped.entrySet()) {
+            if (MANAGED_CLIENT_KEYS.containsKey(e.getKey())) {
+                String instead = MANAGED_CLIENT_KEYS.get(e.getKey());
+                throw new ConfigException(CLIENT_PREFIX + e.getKey(), "(hidden)", instead == null
+                        ? "latentwatch sets this Kafka setting itself; remove it"
+                        : "latentwatch sets this Kafka setting itself; use " + instead + " instead");
+            }
+            if (e.getValue() == null) {
+                throw new ConfigException(CLIENT_PREFIX + e.getKey(), null, "a pass-through value must not be null");
+            }
+        }
+        return stripped;
+    }
+
+    private void warnUnknownKeys() {
+        Set<String> unknown = new TreeSet<>();
+        for (Object key : originals().keySet()) {
+            String k = String.valueOf(key);
+            if (!CONFIG.names().contains(k) && !k.startsWith(CLIENT_PREFIX)) {
+                unknown.add(k);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            LOG.warn("event=unknown_config_keys keys={} hint=\"Kafka client settings need the {} prefix\"",
+                    unknown, CLIENT_PREFIX);
+        }
+    }
+
+    /** The configuration reference as a Markdown table: key, default, allowed values, description. */
+    public static String configReferenceMarkdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("| Key | Default | Allowed values | Description |\n");
+        md.append("|---|---|---|---|\n");
+        for (ConfigDef.ConfigKey key : CONFIG.configKeys().values()) {
+            String def;
+            if (!key.hasDefault()) {
+                def = "(required)";
+            } else if (key.defaultValue == null) {
+                def = "(unset)";
+            } else if (key.name.equals(STATE_DIR_CONFIG)) {
+                def = "`${java.io.tmpdir}/latentwatch-streams`";
+            } else {
+                def = "`" + ConfigDef.convertToString(key.defaultValue, key.type) + "`";
+            }
+            String allowed = key.validator == null ? "" : String.valueOf(key.validator);
+            md.append("| `").append(key.name).append("` | ").append(escape(def)).append(" | ")
+                    .append(escape(allowed)).append(" | ").append(escape(key.documentation)).append(" |\n");
+        }
+        md.append("| `").append(CLIENT_PREFIX).append("*` | | any Kafka client or Kafka Streams setting except ")
+                .append(escape(MANAGED_CLIENT_KEYS.keySet().stream().sorted().collect(Collectors.joining(", "))))
+                .append(" | Passed to the Kafka clients with the prefix removed, for example ")
+                .append("`kafka.security.protocol=SASL_SSL`, `kafka.sasl.jaas.config=...`. |\n");
+        return md.toString();
+    }
+
+    private static String escape(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+
+    private static Map<String, String> managedClientKeys() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID_CONFIG);
+        m.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP_SERVERS_CONFIG);
+        m.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, PROCESSING_GUARANTEE_CONFIG);
+        m.put(StreamsConfig.STATE_DIR_CONFIG, STATE_DIR_CONFIG);
+        m.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS_CONFIG);
+        m.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, REPLICATION_FACTOR_CONFIG);
+        m.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, DLQ_TOPIC_CONFIG);
+        m.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, null);
+        m.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, null);
+        m.put(StreamsSettings.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED, null);
+        m.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, null);
+        m.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, null);
+        return m;
+    }
+
+    private static ValidString validEnum(Enum<?>[] values) {
+        return ValidString.in(Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toArray(String[]::new));
+    }
+
+    private static ValidString validGuarantee() {
+        return ValidString.in(Arrays.stream(ProcessingGuarantee.values()).map(ProcessingGuarantee::configName)
+                .toArray(String[]::new));
+    }
+
+    /** Kafka's range messages give only the bound that was crossed; ours give the whole range. */
+    private static ConfigDef.Validator allowed(ConfigDef.Validator range) {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                try {
+                    range.ensureValid(name, value);
+                } catch (ConfigException e) {
+                    throw new ConfigException(name, value, "must be in " + range);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return range.toString();
+            }
+        };
+    }
+
+    /** A Kafka topic name (also used for application.id, which prefixes internal topic names). */
+    private static final class TopicNameValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (!(value instanceof String s) || !TOPIC_NAME.matcher(s).matches() || s.equals(".") || s.equals("..")) {
+                throw new ConfigException(name, value, "must be " + this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "1 to 249 characters of [a-zA-Z0-9._-], not '.' or '..'";
+        }
+    }
+
+    /** Unset, or a finite score of at least zero. */
+    private static final class OptionalThresholdValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                return;
+            }
+            double d = (Double) value;
+            if (!Double.isFinite(d) || d < 0) {
+                throw new ConfigException(name, value, "must be " + this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "unset, or a finite number >= 0";
+        }
+    }
+
+    /** Type BOOLEAN already rejects anything but true/false; this only documents it. */
+    private static final class BooleanValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (!(value instanceof Boolean)) {
+                throw new ConfigException(name, value, "must be " + this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "[true, false]";
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.latentwatch.streaming;
+
+import io.latentwatch.core.bundle.ModelBundle;
+import io.latentwatch.core.bundle.Thresholds;
+import io.latentwatch.streaming.internals.ObservationDecoder;
+import io.latentwatch.streaming.internals.ScoringProcessor;
+import io.latentwatch.streaming.internals.ScoringSpec;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The scoring topology: one source on {@code input.topic}, one processor that decodes, featurises, windows and
+ * scores each record, and three sinks.
+ *
+ * <pre>
+ * input.topic ──▶ scorer ──▶ latents.topic   key entity (UTF-8), value LatentCode, every scored record
+ *                   │  ├──▶ alerts.topic    key entity (UTF-8), value Alert, score at or above the warning threshold
+ *                   │  └──▶ dlq.topic       original key and value, latentwatch.* headers ({@link DeadLetterHeaders})
+ *                   └── windows store (only when the model's window length W is above 1)
+ * </pre>
+ *
+ * All values are Avro single-object encoded ({@link LatentwatchSerdes} decodes them); every output record keeps
+ * the input record's timestamp. With W above 1 nothing is emitted for an entity until it has sent W valid
+ * records; then every record emits one latent code (see {@link ScoringProcessor}).
+ */
+public final class ScoringTopology {
+    /** Source node reading {@code input.topic}. */
+    public static final String SOURCE = "latentwatch-source";
+    /** The scoring processor node. */
+    public static final String SCORER = "latentwatch-scorer";
+    /** Sink node writing {@code latents.topic}. */
+    public static final String LATENTS_SINK = "latentwatch-latents-sink";
+    /** Sink node writing {@code alerts.topic}. */
+    public static final String ALERTS_SINK = "latentwatch-alerts-sink";
+    /** Sink node writing {@code dlq.topic}. */
+    public static final String DEAD_LETTER_SINK = "latentwatch-dlq-sink";
+    /** Persistent key-value store of per-entity windows (entity to {@code SlidingWindow} bytes); W above 1 only. */
+    public static final String WINDOW_STORE = "latentwatch-windows";
+
+    private ScoringTopology() {}
+
+    /** Loads the bundle named by {@code model.bundle} and builds the topology. */
+    public static Topology build(StreamsSettings settings) {
+        return build(settings, ModelBundle.load(settings.modelBundle()));
+    }
+
+    /**
+     * Builds the topology for a loaded bundle. The bundle's model id and version go into every output; its
+     * thresholds apply unless the settings override them.
+     *
+     * @throws ConfigException when overridden thresholds contradict each other or the bundle's
+     */
+    public static Topology build(StreamsSettings settings, ModelBundle bundle) {
+        boolean windowed = bundle.manifest().windowLength() > 1;
+        ScoringSpec spec = new ScoringSpec(bundle, settings.scorerOptions(), settings.inputFormat(),
+                settings.maxRecordBytes(), effectiveThresholds(settings, bundle.manifest().thresholds()),
+                settings.topK(), windowed ? WINDOW_STORE : null, LATENTS_SINK, ALERTS_SINK, DEAD_LETTER_SINK);
+        // Fail now, not in a stream thread, if the input format cannot be decoded safely here.
+        ObservationDecoder.forFormat(settings.inputFormat(), settings.maxRecordBytes());
+
+        ByteArrayDeserializer in = new ByteArrayDeserializer();
+        ByteArraySerializer out = new ByteArraySerializer();
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, in, in, settings.inputTopic());
+        topology.addProcessor(SCORER, () -> new ScoringProcessor(spec), SOURCE);
+        if (windowed) {
+            topology.addStateStore(windowStore(), SCORER);
+        }
+        topology.addSink(LATENTS_SINK, settings.latentsTopic(), out, out, SCORER);
+        topology.addSink(ALERTS_SINK, settings.alertsTopic(), out, out, SCORER);
+        topology.addSink(DEAD_LETTER_SINK, settings.dlqTopic(), out, out, SCORER);
+        return topology;
+    }
+
+    private static StoreBuilder<KeyValueStore<String, byte[]>> windowStore() {
+        // Changelogged so a task moved to another instance resumes with full windows; cached so a busy entity
+        // writes its window to the changelog once per commit, not once per record.
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOW_STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of())
+                .withCachingEnabled();
+    }
+
+    /** The bundle's thresholds with the configured overrides applied. */
+    static Thresholds effectiveThresholds(StreamsSettings settings, Thresholds bundle) {
+        if (settings.warningThreshold().isEmpty() && settings.criticalThreshold().isEmpty()) {
+            return bundle;
+        }
+        double warning = settings.warningThreshold().orElse(bundle.warning());
+        double critical = settings.criticalThreshold().orElse(bundle.critical());
+        if (warning > critical) {
+            String key = settings.warningThreshold().isPresent()
+                    ? LatentwatchStreamsConfig.WARNING_THRESHOLD_CONFIG : LatentwatchStreamsConfig.CRITICAL_THRESHOLD_CONFIG;
+            throw new ConfigException(key, key.equals(LatentwatchStreamsConfig.WARNING_THRESHOLD_CONFIG) ? warning : critical,
+                    "the effective warning threshold " + warning + " would be above the critical threshold " + critical
+                            + " (the bundle's are " + bundle.warning() + " and " + bundle.critical() + ")");
+        }
+        // An overridden threshold was not taken at a quantile: record that as NaN rather than keep a wrong one.
+        return new Thresholds(warning, critical,
+                settings.warningThreshold().isPresent() ? Double.NaN : bundle.warningQuantile(),
+                settings.criticalThreshold().isPresent() ? Double.NaN : bundle.criticalQuantile());
+    }
+}

@@ -1,0 +1,41 @@
+package io.latentwatch.streaming.internals;
+
+import io.latentwatch.core.bundle.ModelBundle;
+import io.latentwatch.core.bundle.ModelManifest;
+import io.latentwatch.core.bundle.Thresholds;
+import io.latentwatch.core.scoring.ScorerOptions;
+import io.latentwatch.streaming.InputFormat;
+import java.util.Objects;
+
+/**
+ * What a {@link ScoringProcessor} needs, fixed when the topology is built.
+ *
+ * @param bundle the verified model bundle
+ * @param scorerOptions how to open ONNX Runtime
+ * @param inputFormat encoding of input records
+ * @param maxRecordBytes key plus value bytes above which a record is TOO_LARGE
+ * @param thresholds effective alert thresholds (the bundle's, or overridden)
+ * @param topK contributions per alert
+ * @param windowStore name of the per-entity window store; null when the model takes single records
+ * @param latentsSink sink node of latent codes
+ * @param alertsSink sink node of alerts
+ * @param deadLetterSink sink node of rejected records
+ */
+public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, InputFormat inputFormat, int maxRecordBytes,
+                          Thresholds thresholds, int topK, String windowStore, String latentsSink, String alertsSink,
+                          String deadLetterSink) {
+
+    public ScoringSpec {
+        Objects.requireNonNull(bundle, "bundle");
+        Objects.requireNonNull(scorerOptions, "scorerOptions");
+        Objects.requireNonNull(inputFormat, "inputFormat");
+        Objects.requireNonNull(thresholds, "thresholds");
+        if ((bundle.manifest().windowLength() > 1) != (windowStore != null)) {
+            throw new IllegalArgumentException("a window store is needed exactly when the window length is above 1");
+        }
+    }
+
+    public ModelManifest manifest() {
+        return bundle.manifest();
+    }
+}

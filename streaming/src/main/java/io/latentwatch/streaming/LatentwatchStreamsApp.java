@@ -66,6 +66,11 @@ public final class LatentwatchStreamsApp implements AutoCloseable {
      * a stream thread, when ONNX Runtime cannot serve it with the configured execution provider.
      */
     public LatentwatchStreamsApp(StreamsSettings settings, ModelBundle bundle) {
+        this(settings, bundle, ScoringMetrics.NOOP);
+    }
+
+    /** As {@link #LatentwatchStreamsApp(StreamsSettings, ModelBundle)}, reporting to {@code metrics}. */
+    public LatentwatchStreamsApp(StreamsSettings settings, ModelBundle bundle, ScoringMetrics metrics) {
         this.settings = settings;
         this.bundle = bundle;
         try (OnnxScorer probe = OnnxScorer.open(bundle, settings.scorerOptions())) {
@@ -75,7 +80,7 @@ public final class LatentwatchStreamsApp implements AutoCloseable {
                     bundle.manifest().windowLength(), probe.executionProvider().configName(),
                     probe.executionProviderReason());
         }
-        this.topology = ScoringTopology.build(settings, bundle);
+        this.topology = ScoringTopology.build(settings, bundle, metrics);
         this.streams = new KafkaStreams(topology, settings.toStreamsProperties());
         streams.setStateListener(this::onStateChange);
         streams.setUncaughtExceptionHandler(e -> {

@@ -58,10 +58,15 @@ public final class ScoringTopology {
      * @throws ConfigException when overridden thresholds contradict each other or the bundle's
      */
     public static Topology build(StreamsSettings settings, ModelBundle bundle) {
+        return build(settings, bundle, ScoringMetrics.NOOP);
+    }
+
+    /** Builds the topology for a loaded bundle, reporting to {@code metrics}. */
+    public static Topology build(StreamsSettings settings, ModelBundle bundle, ScoringMetrics metrics) {
         boolean windowed = bundle.manifest().windowLength() > 1;
         ScoringSpec spec = new ScoringSpec(bundle, settings.scorerOptions(), settings.inputFormat(),
                 settings.maxRecordBytes(), effectiveThresholds(settings, bundle.manifest().thresholds()),
-                settings.topK(), windowed ? WINDOW_STORE : null, LATENTS_SINK, ALERTS_SINK, DEAD_LETTER_SINK);
+                settings.topK(), windowed ? WINDOW_STORE : null, LATENTS_SINK, ALERTS_SINK, DEAD_LETTER_SINK, metrics);
         // Fail now, not in a stream thread, if the input format cannot be decoded safely here.
         ObservationDecoder.forFormat(settings.inputFormat(), settings.maxRecordBytes());
 

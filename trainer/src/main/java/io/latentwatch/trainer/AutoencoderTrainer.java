@@ -233,7 +233,7 @@ public final class AutoencoderTrainer {
                 config.asProvenance(), libraryVersions());
         ModelManifest draft = new ModelManifest(BundleContract.FORMAT_VERSION, config.modelId(), config.modelVersion(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), architecture, data.featureNames(),
-                data.windowLength(), data.inputWidth(), fitted.latentDim(), fitted.normalisation(),
+                data.windowLength(), data.inputWidth(), data.inputShape(), fitted.latentDim(), fitted.normalisation(),
                 new Thresholds(0, 0, config.warningQuantile(), config.criticalQuantile()), null, provenance);
         ModelBundle provisional = ModelBundle.write(bundleDir, draft, onnx);
         double[] scores = new double[validation.length];

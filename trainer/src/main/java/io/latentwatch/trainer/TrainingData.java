@@ -84,6 +84,11 @@ public record TrainingData(String source, String dataSha256, List<String> featur
         return ModelBundle.sha256(all);
     }
 
+    /** Logical shape of one model input: {@code [F]} for records, {@code [W, F]} for windows. */
+    public List<Integer> inputShape() {
+        return windowLength == 1 ? List.of(featureNames.size()) : List.of(windowLength, featureNames.size());
+    }
+
     /** Width of one model input. */
     public int inputWidth() {
         return featureNames.size() * windowLength;

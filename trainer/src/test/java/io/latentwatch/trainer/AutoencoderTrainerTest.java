@@ -136,14 +136,14 @@ class AutoencoderTrainerTest {
         ModelBundle good = AutoencoderTrainer.train(data, small().withEpochs(2), dir.resolve("good")).bundle();
         ModelManifest m = good.manifest();
         ModelManifest wrongLatent = new ModelManifest(m.formatVersion(), m.modelId(), m.modelVersion(), m.createdAt(),
-                m.architecture(), m.featureNames(), m.windowLength(), m.inputWidth(), 3, m.normalisation(),
+                m.architecture(), m.featureNames(), m.windowLength(), m.inputWidth(), m.inputShape(), 3, m.normalisation(),
                 m.thresholds(), null, m.provenance());
         ModelBundle bad = ModelBundle.write(dir.resolve("bad"), wrongLatent, good.onnxModel());
         assertThatThrownBy(() -> OnnxScorer.open(bad, ScorerOptions.defaults()))
                 .isInstanceOf(io.latentwatch.core.bundle.InvalidBundleException.class)
                 .hasMessageContaining("'latent' has width 2, the manifest says 3");
         ModelManifest wrongWidth = new ModelManifest(m.formatVersion(), m.modelId(), m.modelVersion(), m.createdAt(),
-                m.architecture(), List.of("a", "b", "c", "d", "e"), 1, 5, m.latentDim(),
+                m.architecture(), List.of("a", "b", "c", "d", "e"), 1, 5, List.of(5), m.latentDim(),
                 new io.latentwatch.core.bundle.Normalisation(new double[5], new double[] {1, 1, 1, 1, 1}),
                 m.thresholds(), null, m.provenance());
         ModelBundle bad2 = ModelBundle.write(dir.resolve("bad2"), wrongWidth, good.onnxModel());

@@ -18,6 +18,8 @@ import java.util.List;
  * @param featureNames names of the features of one record, in input order
  * @param windowLength 1 for tabular records, W for time series windows
  * @param inputWidth featureNames.size() * windowLength
+ * @param inputShape logical shape of one input, product inputWidth: {@code [F]} for records, {@code [W, F]} for
+ *     windows, {@code [C, H, W]} for images (the graph's input stays flat {@code [batch, inputWidth]})
  * @param latentDim width of the latent code
  * @param normalisation constants applied inside the graph
  * @param thresholds alert thresholds on the score
@@ -33,6 +35,7 @@ public record ModelManifest(
         List<String> featureNames,
         int windowLength,
         int inputWidth,
+        List<Integer> inputShape,
         int latentDim,
         Normalisation normalisation,
         Thresholds thresholds,
@@ -41,18 +44,19 @@ public record ModelManifest(
 
     public ModelManifest {
         featureNames = List.copyOf(featureNames);
+        inputShape = inputShape == null ? null : List.copyOf(inputShape);
     }
 
     /** A copy with another SHA-256 (set when the graph file is written). */
     public ModelManifest withOnnxSha256(String sha256) {
         return new ModelManifest(formatVersion, modelId, modelVersion, createdAt, architecture, featureNames,
-                windowLength, inputWidth, latentDim, normalisation, thresholds, sha256, provenance);
+                windowLength, inputWidth, inputShape, latentDim, normalisation, thresholds, sha256, provenance);
     }
 
     /** A copy with other thresholds (a deployment may override the calibrated ones). */
     public ModelManifest withThresholds(Thresholds newThresholds) {
         return new ModelManifest(formatVersion, modelId, modelVersion, createdAt, architecture, featureNames,
-                windowLength, inputWidth, latentDim, normalisation, newThresholds, onnxSha256, provenance);
+                windowLength, inputWidth, inputShape, latentDim, normalisation, newThresholds, onnxSha256, provenance);
     }
 
     /** Names of the input elements: the feature names, or {@code name[t-k]} per window position. */
@@ -91,6 +95,11 @@ public record ModelManifest(
         if (inputWidth != featureNames.size() * windowLength) {
             problems.add("inputWidth is " + inputWidth + " but featureNames (" + featureNames.size()
                     + ") x windowLength (" + windowLength + ") = " + featureNames.size() * windowLength);
+        }
+        if (inputShape == null || inputShape.isEmpty()) {
+            problems.add("inputShape is missing");
+        } else if (inputShape.stream().mapToLong(Integer::longValue).reduce(1, (a, b) -> a * b) != inputWidth) {
+            problems.add("inputShape " + inputShape + " does not multiply out to inputWidth " + inputWidth);
         }
         if (latentDim < 1) {
             problems.add("latentDim is " + latentDim + ", must be at least 1");

@@ -14,7 +14,8 @@ class ModelBundleTest {
     static ModelManifest manifest(int windowLength, int inputWidth) {
         Provenance p = new Provenance("test", "0".repeat(64), 10, 1, 42, 0.1, 0.1, Map.of(), Map.of());
         return new ModelManifest(BundleContract.FORMAT_VERSION, "m", "1", "2026-01-01T00:00:00Z", "dense",
-                List.of("a", "b"), windowLength, inputWidth, 2,
+                List.of("a", "b"), windowLength, inputWidth,
+                windowLength == 1 ? List.of(inputWidth) : List.of(windowLength, inputWidth / windowLength), 2,
                 new Normalisation(new double[inputWidth], filled(inputWidth)), new Thresholds(1, 2, 0.99, 0.999),
                 null, p);
     }

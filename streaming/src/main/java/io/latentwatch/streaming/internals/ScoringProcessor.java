@@ -80,10 +80,12 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         LOG.info("event=scorer_opened task={} model_id={} model_version={} execution_provider={} window_length={}",
                 context.taskId(), manifest.modelId(), manifest.modelVersion(),
                 scorer.executionProvider().configName(), windowLength);
+        spec.metrics().modelServing(manifest.modelId(), manifest.modelVersion(), scorer.executionProvider().configName());
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        spec.metrics().recordReceived();
         Pending pending;
         try {
             pending = prepare(record);
@@ -144,7 +146,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
         ScoreBatch result;
         try {
+            long start = System.nanoTime();
             result = scorer.score(rows);
+            spec.metrics().batchScored(rows.length, System.nanoTime() - start);
         } catch (RuntimeException e) {
             LOG.warn("event=scoring_failed rows={} error=\"{}\"", rows.length, e.toString());
             for (Pending p : batch) {
@@ -166,6 +170,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 windows.put(p.observation().entity(), p.window().toBytes());
             }
             emitLatent(p, result.latent(i), score);
+            spec.metrics().recordScored(score, System.currentTimeMillis() - p.record().timestamp());
             if (score >= spec.thresholds().warning()) {
                 emitAlert(p, score, result.topContributions(i, p.input(), elementNames, spec.topK()));
             }
@@ -222,6 +227,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             throw new UncheckedIOException("cannot encode an Alert", e);
         }
         forward(p, bytes, spec.alertsSink());
+        spec.metrics().alertEmitted(alert.getSeverity());
     }
 
     /** Outputs are new facts in our own schemas: they carry none of the input's headers. */
@@ -231,6 +237,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     }
 
     private void deadLetter(Record<byte[], byte[]> record, RejectionReason reason, String error) {
+        spec.metrics().deadLettered(reason);
         RecordMetadata source = context.recordMetadata().orElse(null);
         if (LOG.isDebugEnabled()) {
             LOG.debug("event=dead_letter reason={} topic={} partition={} offset={} error=\"{}\"", reason,

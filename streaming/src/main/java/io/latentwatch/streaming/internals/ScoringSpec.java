@@ -5,6 +5,7 @@ import io.latentwatch.core.bundle.ModelManifest;
 import io.latentwatch.core.bundle.Thresholds;
 import io.latentwatch.core.scoring.ScorerOptions;
 import io.latentwatch.streaming.InputFormat;
+import io.latentwatch.streaming.ScoringMetrics;
 import java.util.Objects;
 
 /**
@@ -20,16 +21,18 @@ import java.util.Objects;
  * @param latentsSink sink node of latent codes
  * @param alertsSink sink node of alerts
  * @param deadLetterSink sink node of rejected records
+ * @param metrics where the processor reports what it does
  */
 public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, InputFormat inputFormat, int maxRecordBytes,
                           Thresholds thresholds, int topK, String windowStore, String latentsSink, String alertsSink,
-                          String deadLetterSink) {
+                          String deadLetterSink, ScoringMetrics metrics) {
 
     public ScoringSpec {
         Objects.requireNonNull(bundle, "bundle");
         Objects.requireNonNull(scorerOptions, "scorerOptions");
         Objects.requireNonNull(inputFormat, "inputFormat");
         Objects.requireNonNull(thresholds, "thresholds");
+        Objects.requireNonNull(metrics, "metrics");
         if ((bundle.manifest().windowLength() > 1) != (windowStore != null)) {
             throw new IllegalArgumentException("a window store is needed exactly when the window length is above 1");
         }

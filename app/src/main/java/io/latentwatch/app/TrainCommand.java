@@ -2,24 +2,33 @@ package io.latentwatch.app;
 
 import io.latentwatch.core.data.CsvTable;
 import io.latentwatch.core.data.DataFormatException;
+import io.latentwatch.core.data.IdxImages;
+import io.latentwatch.core.data.ImageFolder;
+import io.latentwatch.core.data.ImageSet;
 import io.latentwatch.core.data.TimeSeries;
 import io.latentwatch.trainer.AutoencoderTrainer;
 import io.latentwatch.trainer.TrainingConfig;
 import io.latentwatch.trainer.TrainingData;
 import io.latentwatch.trainer.TrainingResult;
+import io.latentwatch.trainer.evaluation.AnomalyEvaluation;
 import io.latentwatch.trainer.report.TrainingReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code latentwatch train}: trains an autoencoder and writes a model bundle. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains a dense autoencoder on normal data and writes a model bundle (model.onnx, "
-                + "manifest.json) plus loss.png and metrics.json.",
+        description = {"Trains an autoencoder (dense, conv, denoising, sparse or vae) on normal data and writes a model "
+                + "bundle (model.onnx, manifest.json) plus loss.png, reconstructions.png, latent.png and metrics.json.",
+                "Defaults: dense, hidden 64,32, latent 8, standardised inputs, MSE, Adam 1e-3, batch 64, 50 epochs, "
+                + "patience 5, seed 42; image inputs are scaled by 1/255 with a Sigmoid output.",
                 "Exit codes: 0 trained, 1 failed, 2 bad arguments or data."})
 final class TrainCommand implements Callable<Integer> {
 
@@ -32,10 +41,21 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--series", paramLabel = "FILE", split = ",",
                 description = "NAB-style timestamp,value series (comma-separated list); trained on sliding windows.")
         List<Path> series;
+        @Option(names = "--idx", paramLabel = "FILE", description = "IDX image file (MNIST / Fashion-MNIST), gzip or not.")
+        Path idx;
+        @Option(names = "--images", paramLabel = "DIR", description = "Folder of PNG / JPEG images, resized to --image-shape.")
+        Path images;
     }
 
     @Option(names = "--label-column", paramLabel = "NAME", description = "CSV column to ignore in training (kept for evaluation).")
     String labelColumn;
+    @Option(names = "--idx-labels", paramLabel = "FILE", description = "IDX label file for --idx (colours latent.png).")
+    Path idxLabels;
+    @Option(names = "--test-idx", paramLabel = "FILE", description = "IDX test images: report their reconstruction MSE.")
+    Path testIdx;
+    @Option(names = "--image-shape", split = ",", paramLabel = "C,H,W", defaultValue = "3,64,64",
+            description = "Model input for --images (default: ${DEFAULT-VALUE}).")
+    List<Integer> imageShape;
     @Option(names = "--window", defaultValue = "32", description = "Window length W for --series (default: ${DEFAULT-VALUE}).")
     int window;
     @Option(names = "--fraction", defaultValue = "1.0",
@@ -47,20 +67,8 @@ final class TrainCommand implements Callable<Integer> {
     String modelId;
     @Option(names = "--model-version", defaultValue = "1", description = "Model version (default: ${DEFAULT-VALUE}).")
     String modelVersion;
-    @Option(names = "--hidden", split = ",", defaultValue = "64,32", description = "Encoder hidden widths (default: ${DEFAULT-VALUE}).")
-    List<Integer> hidden;
-    @Option(names = "--latent", defaultValue = "8", description = "Latent width (default: ${DEFAULT-VALUE}).")
-    int latent;
-    @Option(names = "--epochs", defaultValue = "50", description = "Maximum epochs (default: ${DEFAULT-VALUE}).")
-    int epochs;
-    @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-    @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
-    double learningRate;
-    @Option(names = "--patience", defaultValue = "5", description = "Early-stopping patience in epochs (default: ${DEFAULT-VALUE}).")
-    int patience;
-    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    ModelOptions model;
     @Option(names = "--warning-quantile", defaultValue = "0.99", description = "Warning threshold quantile (default: ${DEFAULT-VALUE}).")
     double warningQuantile;
     @Option(names = "--critical-quantile", defaultValue = "0.999", description = "Critical threshold quantile (default: ${DEFAULT-VALUE}).")
@@ -70,13 +78,18 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         TrainingConfig config;
         TrainingData data;
+        float[][] test = null;
         try {
-            config = TrainingConfig.defaults().withModelId(modelId).withModelVersion(modelVersion)
-                    .withHiddenLayers(hidden).withLatentDim(latent).withEpochs(epochs).withBatchSize(batchSize)
-                    .withLearningRate(learningRate).withPatience(patience).withSeed(seed)
-                    .withQuantiles(warningQuantile, criticalQuantile).withProgress(true);
             if (input.csv != null) {
                 data = TrainingData.fromTable(CsvTable.read(input.csv, labelColumn));
+            } else if (input.idx != null) {
+                data = TrainingData.fromImages(IdxImages.read(input.idx, idxLabels, 0, 0));
+            } else if (input.images != null) {
+                if (imageShape.size() != 3) {
+                    throw new IllegalArgumentException("--image-shape takes C,H,W, got " + imageShape);
+                }
+                data = TrainingData.fromImages(ImageFolder.read(input.images, imageShape.get(0), imageShape.get(1),
+                        imageShape.get(2)));
             } else {
                 List<TimeSeries> series = new ArrayList<>();
                 for (Path p : input.series) {
@@ -84,16 +97,45 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 data = TrainingData.fromSeries(input.series.toString(), series, window, fraction);
             }
+            if (testIdx != null) {
+                if (!data.isImage()) {
+                    throw new IllegalArgumentException("--test-idx needs image training data (--idx or --images)");
+                }
+                ImageSet t = IdxImages.read(testIdx, null, data.inputShape().get(1), data.inputShape().get(2));
+                test = t.pixels();
+            }
+            config = model.apply(TrainingConfig.defaults(), data.isImage()).withModelId(modelId)
+                    .withModelVersion(modelVersion).withQuantiles(warningQuantile, criticalQuantile).withProgress(true);
         } catch (DataFormatException | IllegalArgumentException e) {
             System.err.println("latentwatch train: " + e.getMessage());
             return 2;
         }
-        System.err.printf("training %s on %d rows of width %d%n", modelId, data.rows().length, data.inputWidth());
-        TrainingResult result = AutoencoderTrainer.train(data, config, out);
-        List<Path> report = TrainingReport.write(result, out);
+        System.err.printf("training %s (%s) on %d rows of shape %s%n", modelId, config.variant().name().toLowerCase(),
+                data.rows().length, data.inputShape());
+        TrainingResult result;
+        try {
+            result = AutoencoderTrainer.train(data, config, out);
+        } catch (IllegalArgumentException e) {
+            System.err.println("latentwatch train: " + e.getMessage());
+            return 2;
+        }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        if (test != null) {
+            double[] scores = AnomalyEvaluation.score(result.bundle(), test);
+            double sum = 0;
+            for (double s : scores) {
+                sum += s;
+            }
+            extra.put("testRows", scores.length);
+            extra.put("testReconstructionMse", sum / scores.length);
+        }
+        List<Path> report = TrainingReport.write(result, data, extra, out);
         var t = result.bundle().manifest().thresholds();
-        System.out.printf("bundle=%s sha256=%s epochs=%d warning=%.6g critical=%.6g report=%s%n", out,
-                result.bundle().manifest().onnxSha256(), result.trainLoss().size(), t.warning(), t.critical(), report);
+        double meanEpoch = result.epochSeconds().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        System.out.printf("bundle=%s sha256=%s epochs=%d epoch_s=%.2f warning=%.6g critical=%.6g%s report=%s%n", out,
+                result.bundle().manifest().onnxSha256(), result.trainLoss().size(), meanEpoch, t.warning(), t.critical(),
+                extra.containsKey("testReconstructionMse") ? String.format(" test_mse=%.6f", extra.get("testReconstructionMse")) : "",
+                report);
         return 0;
     }
 }

@@ -6,14 +6,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.L2Loss;
-import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.onnxruntime.OrtEnvironment;
@@ -28,11 +24,14 @@ import io.latentwatch.core.scoring.ScoreBatch;
 import io.latentwatch.core.scoring.ScorerOptions;
 import io.latentwatch.trainer.internal.ProgressBar;
 import io.latentwatch.trainer.onnx.AutoencoderGraph;
-import io.latentwatch.trainer.onnx.DenseLayer;
+import io.latentwatch.trainer.internal.AutoencoderNetwork;
+import io.latentwatch.trainer.internal.Checkpoint;
+import io.latentwatch.trainer.internal.LossTerms;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a dense autoencoder with DJL (PyTorch engine) on normal data, calibrates thresholds on held-out
+ * Trains an autoencoder of any {@link TrainingConfig.Variant} with DJL (PyTorch engine) on normal data, calibrates thresholds on held-out
  * rows, and writes a model bundle whose ONNX graph does all serving maths.
  *
  * <p>The same seed on the same data gives the same model (with one intra-op thread): initialisation,
@@ -57,105 +56,127 @@ public final class AutoencoderTrainer {
         Split split = Split.of(data.rows(), config.validationFraction(), config.seed());
         List<Double> trainLoss = new ArrayList<>();
         List<Double> validationLoss = new ArrayList<>();
-        try (FittedAutoencoder fitted = fit(split.train(), split.validation(), config, trainLoss, validationLoss)) {
+        List<Double> epochSeconds = new ArrayList<>();
+        try (FittedAutoencoder fitted = fit(split.train(), split.validation(), data.inputShape(), config, trainLoss,
+                validationLoss, epochSeconds)) {
             ModelBundle bundle = export(fitted, data, config, split.validation(), trainLoss, validationLoss, bundleDir);
-            return new TrainingResult(bundle, trainLoss, validationLoss);
+            return new TrainingResult(bundle, trainLoss, validationLoss, epochSeconds);
         }
     }
 
     /**
-     * Fits the network, keeping the weights of the epoch with the lowest validation loss. Losses per epoch
-     * are appended to the given lists. The caller closes the result.
+     * Trains on every row (the unsupervised evaluation protocol: nothing is held back); early stopping and
+     * thresholds use a seeded sample of {@code validationFraction} of the same rows.
      */
+    public static TrainingResult trainOnAllRows(TrainingData data, TrainingConfig config, Path bundleDir) {
+        float[][] monitor = Split.of(data.rows(), config.validationFraction(), config.seed()).validation();
+        List<Double> trainLoss = new ArrayList<>();
+        List<Double> validationLoss = new ArrayList<>();
+        List<Double> epochSeconds = new ArrayList<>();
+        try (FittedAutoencoder fitted = fit(data.rows(), monitor, data.inputShape(), config, trainLoss,
+                validationLoss, epochSeconds)) {
+            ModelBundle bundle = export(fitted, data, config, monitor, trainLoss, validationLoss, bundleDir);
+            return new TrainingResult(bundle, trainLoss, validationLoss, epochSeconds);
+        }
+    }
+
+    /** {@link #fit(float[][], float[][], List, TrainingConfig, List, List, List)} for flat records. */
     public static FittedAutoencoder fit(float[][] train, float[][] validation, TrainingConfig config,
                                         List<Double> trainLoss, List<Double> validationLoss) {
+        if (train.length == 0) {
+            throw new IllegalArgumentException("need training rows");
+        }
+        return fit(train, validation, List.of(train[0].length), config, trainLoss, validationLoss, new ArrayList<>());
+    }
+
+    /**
+     * Fits the network, keeping the weights of the epoch with the lowest validation loss. Losses and
+     * seconds per epoch are appended to the given lists. Batches are normalised (and corrupted, for
+     * denoising) one at a time, so memory beyond the raw rows stays at one batch. With a checkpoint
+     * directory, every epoch is saved there and a later run with the same settings resumes after the last
+     * saved epoch (optimiser moments restart). The caller closes the result.
+     */
+    public static FittedAutoencoder fit(float[][] train, float[][] validation, List<Integer> inputShape,
+                                        TrainingConfig config, List<Double> trainLoss, List<Double> validationLoss,
+                                        List<Double> epochSeconds) {
         if (train.length == 0 || validation.length == 0) {
             throw new IllegalArgumentException("need training and validation rows, got " + train.length
                     + " and " + validation.length);
         }
         int width = train[0].length;
-        Normalisation normalisation = Normalisation.fit(train);
-        float[][] trainN = normalisation.apply(train);
-        float[][] validN = normalisation.apply(validation);
+        Normalisation normalisation = switch (config.scaling()) {
+            case STANDARD -> Normalisation.fit(train);
+            case MIN_MAX -> Normalisation.fitMinMax(train);
+            case PIXELS -> Normalisation.uniform(width, 0, 255);
+        };
 
         Engine.getInstance().setRandomSeed((int) config.seed());
-        List<Linear> encLinears = new ArrayList<>();
-        List<Linear> decLinears = new ArrayList<>();
-        List<DenseLayer.Activation> encActs = new ArrayList<>();
-        List<DenseLayer.Activation> decActs = new ArrayList<>();
-        SequentialBlock encoder = new SequentialBlock();
-        List<Integer> encWidths = new ArrayList<>(config.hiddenLayers());
-        encWidths.add(config.latentDim());
-        for (int i = 0; i < encWidths.size(); i++) {
-            boolean last = i == encWidths.size() - 1;
-            Linear l = Linear.builder().setUnits(encWidths.get(i)).build();
-            encoder.add(l);
-            encLinears.add(l);
-            if (!last) {
-                encoder.add(Activation.reluBlock());
-            }
-            encActs.add(last ? DenseLayer.Activation.IDENTITY : DenseLayer.Activation.RELU);
-        }
-        SequentialBlock decoder = new SequentialBlock();
-        List<Integer> decWidths = new ArrayList<>(config.hiddenLayers());
-        java.util.Collections.reverse(decWidths);
-        decWidths.add(width);
-        for (int i = 0; i < decWidths.size(); i++) {
-            boolean last = i == decWidths.size() - 1;
-            Linear l = Linear.builder().setUnits(decWidths.get(i)).build();
-            decoder.add(l);
-            decLinears.add(l);
-            DenseLayer.Activation act = !last ? DenseLayer.Activation.RELU
-                    : config.outputActivation() == TrainingConfig.OutputActivation.SIGMOID
-                    ? DenseLayer.Activation.SIGMOID : DenseLayer.Activation.IDENTITY;
-            if (act == DenseLayer.Activation.RELU) {
-                decoder.add(Activation.reluBlock());
-            } else if (act == DenseLayer.Activation.SIGMOID) {
-                decoder.add(Activation.sigmoidBlock());
-            }
-            decActs.add(act);
-        }
-        SequentialBlock net = new SequentialBlock().add(encoder).add(decoder);
-
+        AutoencoderNetwork net = AutoencoderNetwork.build(config, inputShape);
         Model model = Model.newInstance(config.modelId(), "PyTorch");
         model.setBlock(net);
-        FittedAutoencoder fitted = new FittedAutoencoder(model, encoder, decoder, encLinears, decLinears, encActs,
-                decActs, normalisation);
-        Loss mse = new L2Loss("mse", 1f); // weight 1: plain mean squared error (DJL's default halves it)
-        DefaultTrainingConfig tc = new DefaultTrainingConfig(mse)
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) config.learningRate())).build());
+        FittedAutoencoder fitted = new FittedAutoencoder(model, net, normalisation, config);
+        Optimizer optimizer = config.optimizer() == TrainingConfig.OptimizerKind.SGD
+                ? Optimizer.sgd().setLearningRateTracker(Tracker.fixed((float) config.learningRate())).build()
+                : Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) config.learningRate())).build();
+        // the Loss object is unused (the objective is computed in LossTerms) but DJL requires one
+        DefaultTrainingConfig tc = new DefaultTrainingConfig(new L2Loss("unused", 1f)).optOptimizer(optimizer);
         ProgressBar bar = config.progress() ? new ProgressBar(System.err, config.epochs()) : null;
         try (Trainer trainer = model.newTrainer(tc)) {
             trainer.initialize(new Shape(config.batchSize(), width));
-            Random random = new Random(config.seed());
-            int[] order = new int[trainN.length];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
+            int[] order = new int[train.length];
             double best = Double.POSITIVE_INFINITY;
-            List<DenseLayer> bestEnc = fitted.encoderLayers();
-            List<DenseLayer> bestDec = fitted.decoderLayers();
+            float[][] bestParams = net.snapshot();
             int sinceBest = 0;
-            for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            int firstEpoch = 1;
+            Checkpoint resumed = config.checkpointDir() == null ? null
+                    : Checkpoint.readIfPresent(config.checkpointDir(), fingerprint(config, inputShape, train.length));
+            if (resumed != null) {
+                net.restore(resumed.params());
+                bestParams = resumed.bestParams();
+                best = resumed.best();
+                sinceBest = resumed.sinceBest();
+                trainLoss.addAll(resumed.trainLoss());
+                validationLoss.addAll(resumed.validationLoss());
+                epochSeconds.addAll(resumed.epochSeconds());
+                firstEpoch = resumed.trainLoss().size() + 1;
+                LOG.info("resumed checkpoint={} after_epoch={}", config.checkpointDir(), firstEpoch - 1);
+            }
+            float[] flat = new float[config.batchSize() * width];
+            float[] noisy = new float[config.batchSize() * width];
+            for (int epoch = firstEpoch; epoch <= config.epochs() && sinceBest < config.patience(); epoch++) {
+                // one stream per epoch, so a resumed run shuffles and corrupts as an uninterrupted one would
+                Random random = new Random(config.seed() * 1_000_003L + epoch);
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                }
                 shuffle(order, random);
                 long start = System.nanoTime();
                 double lossSum = 0;
                 int done = 0;
                 for (int from = 0; from < order.length; from += config.batchSize()) {
                     int b = Math.min(config.batchSize(), order.length - from);
-                    float[] flat = new float[b * width];
                     for (int i = 0; i < b; i++) {
-                        System.arraycopy(trainN[order[from + i]], 0, flat, i * width, width);
+                        normalisation.applyTo(train[order[from + i]], flat, i * width);
                     }
+                    float[] input = corrupt(config.noise(), flat, noisy, b * width, random);
+                    boolean full = b == config.batchSize();
                     try (NDManager batch = trainer.getManager().newSubManager()) {
-                        NDArray x = batch.create(flat, new Shape(b, width));
+                        NDArray target = batch.create(full ? flat : Arrays.copyOf(flat, b * width), new Shape(b, width));
+                        NDArray x = input == flat ? target
+                                : batch.create(full ? input : Arrays.copyOf(input, b * width), new Shape(b, width));
+                        float batchLoss;
                         try (GradientCollector gc = trainer.newGradientCollector()) {
-                            NDArray pred = trainer.forward(new NDList(x)).singletonOrThrow();
-                            NDArray loss = mse.evaluate(new NDList(x), new NDList(pred));
+                            NDList out = trainer.forward(new NDList(x));
+                            NDArray loss = LossTerms.objective(config, target, out);
                             gc.backward(loss);
-                            lossSum += loss.getFloat() * b;
+                            batchLoss = loss.getFloat();
+                            lossSum += batchLoss * b;
                         }
-                        trainer.step();
+                        // an exact fit (e.g. a constant series: zero inputs, zero biases) has all-zero
+                        // gradients, which DJL's step refuses; there is nothing to update then
+                        if (batchLoss != 0f) {
+                            trainer.step();
+                        }
                     }
                     done += b;
                     if (bar != null) {
@@ -163,23 +184,31 @@ public final class AutoencoderTrainer {
                     }
                 }
                 double epochLoss = lossSum / order.length;
-                double valLoss = meanSquaredError(trainer, validN, width);
+                double seconds = seconds(start);
+                double valLoss = evaluate(trainer, config, normalisation, validation);
                 trainLoss.add(epochLoss);
                 validationLoss.add(valLoss);
+                epochSeconds.add(seconds);
                 if (bar != null) {
-                    bar.endEpoch(epoch, order.length, epochLoss, valLoss, order.length / seconds(start));
+                    bar.endEpoch(epoch, order.length, epochLoss, valLoss, order.length / seconds);
+                }
+                if (!Double.isFinite(epochLoss)) {
+                    throw new IllegalStateException("training diverged at epoch " + epoch + " (loss " + epochLoss
+                            + "); lower the learning rate");
                 }
                 if (valLoss < best - 1e-7) {
                     best = valLoss;
-                    bestEnc = fitted.encoderLayers();
-                    bestDec = fitted.decoderLayers();
+                    bestParams = net.snapshot();
                     sinceBest = 0;
                 } else if (++sinceBest >= config.patience()) {
                     LOG.info("early stop epoch={} best_val_loss={}", epoch, best);
-                    break;
+                }
+                if (config.checkpointDir() != null) {
+                    new Checkpoint(fingerprint(config, inputShape, train.length), trainLoss, validationLoss,
+                            epochSeconds, best, sinceBest, net.snapshot(), bestParams).write(config.checkpointDir());
                 }
             }
-            fitted.restore(bestEnc, bestDec);
+            net.restore(bestParams);
         } catch (RuntimeException e) {
             fitted.close();
             throw e;
@@ -187,25 +216,57 @@ public final class AutoencoderTrainer {
         return fitted;
     }
 
+    /** Identifies the run a checkpoint belongs to: settings that shape the network or the data. */
+    private static String fingerprint(TrainingConfig config, List<Integer> inputShape, int rows) {
+        Map<String, String> p = new LinkedHashMap<>(config.asProvenance());
+        p.remove("maxEpochs");
+        p.remove("patience");
+        return p + " seed=" + config.seed() + " shape=" + inputShape + " rows=" + rows;
+    }
+
+    /** The corrupted copy of a normalised batch, or the batch itself when there is no noise. */
+    private static float[] corrupt(TrainingConfig.Noise noise, float[] clean, float[] into, int n, Random random) {
+        switch (noise.kind()) {
+            case NONE:
+                return clean;
+            case GAUSSIAN:
+                for (int i = 0; i < n; i++) {
+                    into[i] = clean[i] + (float) (noise.level() * random.nextGaussian());
+                }
+                break;
+            case MASKING:
+                for (int i = 0; i < n; i++) {
+                    into[i] = random.nextDouble() < noise.level() ? 0f : clean[i];
+                }
+                break;
+            default:
+                throw new IllegalStateException("unknown noise " + noise.kind());
+        }
+        return into;
+    }
+
     private static double seconds(long startNanos) {
         return Math.max(1e-9, (System.nanoTime() - startNanos) / 1e9);
     }
 
-    private static double meanSquaredError(Trainer trainer, float[][] rowsN, int width) {
+    /** The objective on held-out rows in inference mode (no noise; a VAE decodes its mean). */
+    private static double evaluate(Trainer trainer, TrainingConfig config, Normalisation normalisation, float[][] rows) {
+        int width = normalisation.width();
         double sum = 0;
-        for (int from = 0; from < rowsN.length; from += 1024) {
-            int b = Math.min(1024, rowsN.length - from);
-            float[] flat = new float[b * width];
+        int chunk = 512;
+        float[] flat = new float[chunk * width];
+        for (int from = 0; from < rows.length; from += chunk) {
+            int b = Math.min(chunk, rows.length - from);
             for (int i = 0; i < b; i++) {
-                System.arraycopy(rowsN[from + i], 0, flat, i * width, width);
+                normalisation.applyTo(rows[from + i], flat, i * width);
             }
             try (NDManager batch = trainer.getManager().newSubManager()) {
-                NDArray x = batch.create(flat, new Shape(b, width));
-                NDArray pred = trainer.evaluate(new NDList(x)).singletonOrThrow();
-                sum += pred.sub(x).square().sum().getFloat();
+                NDArray x = batch.create(Arrays.copyOf(flat, b * width), new Shape(b, width));
+                NDList out = trainer.evaluate(new NDList(x));
+                sum += LossTerms.objective(config, x, out).getFloat() * b;
             }
         }
-        return sum / ((double) rowsN.length * width);
+        return sum / rows.length;
     }
 
     private static void shuffle(int[] a, Random random) {
@@ -223,10 +284,8 @@ public final class AutoencoderTrainer {
      */
     static ModelBundle export(FittedAutoencoder fitted, TrainingData data, TrainingConfig config, float[][] validation,
                               List<Double> trainLoss, List<Double> validationLoss, Path bundleDir) {
-        List<DenseLayer> enc = fitted.encoderLayers();
-        List<DenseLayer> dec = fitted.decoderLayers();
-        byte[] onnx = AutoencoderGraph.build(config.modelId(), enc, dec, fitted.normalisation());
-        String architecture = "dense" + config.hiddenLayers() + "->" + config.latentDim();
+        byte[] onnx = fitted.toOnnx();
+        String architecture = config.variant().name().toLowerCase() + config.hiddenLayers() + "->" + config.latentDim();
         int bestEpoch = argMin(validationLoss);
         Provenance provenance = new Provenance(data.source(), data.dataSha256(), data.rows().length,
                 trainLoss.size(), config.seed(), trainLoss.get(trainLoss.size() - 1), validationLoss.get(bestEpoch),

@@ -1,13 +1,16 @@
 package io.latentwatch.trainer;
 
-import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.data.CsvTable;
+import io.latentwatch.core.data.ImageSet;
 import io.latentwatch.core.data.TimeSeries;
 import io.latentwatch.core.features.SlidingWindow;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,12 +24,19 @@ import java.util.Optional;
  * @param windowLength 1 for tabular rows, W for series windows
  * @param rows model inputs, each featureNames.size() * windowLength wide
  * @param labels per row labels when known (used only for evaluation, never for training)
+ * @param inputShape logical shape of one model input: {@code [F]} for records, {@code [W, F]} for windows,
+ *     {@code [C, H, W]} for images
  */
 public record TrainingData(String source, String dataSha256, List<String> featureNames, int windowLength,
-                           float[][] rows, Optional<int[]> labels) {
+                           float[][] rows, Optional<int[]> labels, List<Integer> inputShape) {
 
     public TrainingData {
         featureNames = List.copyOf(featureNames);
+        inputShape = List.copyOf(inputShape);
+        if (inputShape.stream().mapToInt(Integer::intValue).reduce(1, (a, b) -> a * b) != featureNames.size() * windowLength) {
+            throw new IllegalArgumentException("input shape " + inputShape + " does not hold " + featureNames.size()
+                    * windowLength + " elements");
+        }
         if (rows.length == 0) {
             throw new IllegalArgumentException("no training rows from " + source);
         }
@@ -40,13 +50,14 @@ public record TrainingData(String source, String dataSha256, List<String> featur
 
     /** Tabular rows with the given feature names (window length 1). */
     public static TrainingData fromRows(String source, List<String> featureNames, float[][] rows) {
-        return new TrainingData(source, hash(featureNames, 1, rows), featureNames, 1, rows, Optional.empty());
+        return new TrainingData(source, hash(featureNames, 1, rows), featureNames, 1, rows, Optional.empty(),
+                List.of(featureNames.size()));
     }
 
     /** A CSV table; its label column, if any, is kept aside for evaluation. */
     public static TrainingData fromTable(CsvTable table) {
         return new TrainingData(table.source().toString(), hash(table.featureNames(), 1, table.rows()),
-                table.featureNames(), 1, table.rows(), table.labels());
+                table.featureNames(), 1, table.rows(), table.labels(), List.of(table.featureNames().size()));
     }
 
     /**
@@ -66,27 +77,41 @@ public record TrainingData(String source, String dataSha256, List<String> featur
         }
         float[][] rows = windows.toArray(float[][]::new);
         List<String> names = List.of("value");
-        return new TrainingData(source, hash(names, windowLength, rows), names, windowLength, rows, Optional.empty());
+        return new TrainingData(source, hash(names, windowLength, rows), names, windowLength, rows, Optional.empty(),
+                windowLength == 1 ? List.of(1) : List.of(windowLength, 1));
+    }
+
+    /** Images as flat rows of C*H*W pixel values (input shape {@code [C, H, W]}); labels kept for evaluation. */
+    public static TrainingData fromImages(ImageSet images) {
+        List<String> names = images.elementNames();
+        return new TrainingData(images.source(), hash(names, 1, images.pixels()), names, 1, images.pixels(),
+                images.labels(), images.shape());
+    }
+
+    /** True for image inputs ({@code [C, H, W]}). */
+    public boolean isImage() {
+        return inputShape.size() == 3;
     }
 
     private static String hash(List<String> names, int windowLength, float[][] rows) {
-        int width = rows.length == 0 ? 0 : rows[0].length;
-        ByteBuffer buf = ByteBuffer.allocate(Integer.BYTES + rows.length * width * Float.BYTES);
-        buf.putInt(windowLength);
-        for (float[] r : rows) {
-            for (float v : r) {
-                buf.putFloat(v);
+        // streamed through the digest: a copy of 60 000 images would double the heap
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(String.join(",", names).getBytes(StandardCharsets.UTF_8));
+            ByteBuffer buf = ByteBuffer.allocate(Math.max(Integer.BYTES, (rows.length == 0 ? 0 : rows[0].length) * Float.BYTES));
+            buf.putInt(windowLength);
+            md.update(buf.array(), 0, Integer.BYTES);
+            for (float[] r : rows) {
+                buf.clear();
+                for (float v : r) {
+                    buf.putFloat(v);
+                }
+                md.update(buf.array(), 0, buf.position());
             }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
-        byte[] header = String.join(",", names).getBytes(StandardCharsets.UTF_8);
-        byte[] all = Arrays.copyOf(header, header.length + buf.capacity());
-        System.arraycopy(buf.array(), 0, all, header.length, buf.capacity());
-        return ModelBundle.sha256(all);
-    }
-
-    /** Logical shape of one model input: {@code [F]} for records, {@code [W, F]} for windows. */
-    public List<Integer> inputShape() {
-        return windowLength == 1 ? List.of(featureNames.size()) : List.of(windowLength, featureNames.size());
     }
 
     /** Width of one model input. */

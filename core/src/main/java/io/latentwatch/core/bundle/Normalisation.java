@@ -41,6 +41,52 @@ public record Normalisation(double[] mean, double[] scale) {
         return new Normalisation(mean, scale);
     }
 
+    /**
+     * Fits min-max scaling per column, so that training values map onto [0, 1] (what a Sigmoid output and
+     * binary cross-entropy expect); a constant column gets scale 1.
+     */
+    public static Normalisation fitMinMax(float[][] rows) {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("cannot fit a normalisation on zero rows");
+        }
+        int width = rows[0].length;
+        double[] min = new double[width];
+        double[] max = new double[width];
+        java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
+        java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        for (float[] row : rows) {
+            for (int j = 0; j < width; j++) {
+                min[j] = Math.min(min[j], row[j]);
+                max[j] = Math.max(max[j], row[j]);
+            }
+        }
+        double[] scale = new double[width];
+        for (int j = 0; j < width; j++) {
+            double range = max[j] - min[j];
+            scale[j] = range > 1e-8 ? range : 1.0;
+        }
+        return new Normalisation(min, scale);
+    }
+
+    /** The same offset and scale for every element, e.g. {@code (0, 255)} for 8-bit pixels. */
+    public static Normalisation uniform(int width, double offset, double scale) {
+        if (!(scale > 0)) {
+            throw new IllegalArgumentException("scale must be positive: " + scale);
+        }
+        double[] m = new double[width];
+        double[] s = new double[width];
+        java.util.Arrays.fill(m, offset);
+        java.util.Arrays.fill(s, scale);
+        return new Normalisation(m, s);
+    }
+
+    /** Normalises one row into {@code out} (no allocation: the trainer streams batches through this). */
+    public void applyTo(float[] row, float[] out, int offset) {
+        for (int j = 0; j < mean.length; j++) {
+            out[offset + j] = (float) ((row[j] - mean[j]) / scale[j]);
+        }
+    }
+
     /** Per-window normalisation for series: one mean and scale shared by all W positions of each feature. */
     public static Normalisation fitShared(float[][] rows, int features, int windowLength) {
         Normalisation perElement = fit(rows);

@@ -9,7 +9,8 @@ package io.latentwatch.trainer.onnx;
  * @param outputs output width
  * @param activation applied after the affine map
  */
-public record DenseLayer(float[] weight, float[] bias, int inputs, int outputs, Activation activation) {
+public record DenseLayer(float[] weight, float[] bias, int inputs, int outputs, Activation activation)
+        implements GraphLayer {
 
     /** Activations the exporter knows how to write. */
     public enum Activation { IDENTITY, RELU, SIGMOID }

@@ -4,7 +4,11 @@ import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.LatentCode;
 import io.latentwatch.schemas.Observation;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.common.errors.SerializationException;
@@ -29,9 +33,15 @@ public final class LatentwatchSerdes {
         return serde(LatentCode.getEncoder(), LatentCode.getDecoder());
     }
 
-    /** Serde of {@link Alert}, the values of {@code alerts.topic}. */
+    /**
+     * Decodes Alerts written with the current schema or an earlier one (resolved to the current one, new fields
+     * taking their defaults): alerts written before episodes read as one-record OPEN events.
+     */
+    private static final BinaryMessageDecoder<Alert> ALERT_DECODER = alertDecoder();
+
+    /** Serde of {@link Alert}, the values of {@code alerts.topic}; reads earlier Alert schemas too. */
     public static Serde<Alert> alert() {
-        return serde(Alert.getEncoder(), Alert.getDecoder());
+        return serde(Alert.getEncoder(), ALERT_DECODER);
     }
 
     /** Serde of {@link Observation}, for producers writing {@code input.format=avro}. */
@@ -46,7 +56,22 @@ public final class LatentwatchSerdes {
 
     /** Decodes a value of {@code alerts.topic}. */
     public static Alert decodeAlert(byte[] bytes) {
-        return decode(Alert.getDecoder(), bytes, "Alert");
+        return decode(ALERT_DECODER, bytes, "Alert");
+    }
+
+    private static BinaryMessageDecoder<Alert> alertDecoder() {
+        BinaryMessageDecoder<Alert> decoder = Alert.createDecoder(null);
+        for (String previous : List.of("Alert-1.avsc")) {
+            try (InputStream in = Alert.class.getResourceAsStream("history/" + previous)) {
+                if (in == null) {
+                    throw new IllegalStateException("the schemas jar lacks io/latentwatch/schemas/history/" + previous);
+                }
+                decoder.addSchema(new Schema.Parser().parse(in));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the earlier Alert schema " + previous, e);
+            }
+        }
+        return decoder;
     }
 
     /** Encodes an observation for {@code input.format=avro}. */

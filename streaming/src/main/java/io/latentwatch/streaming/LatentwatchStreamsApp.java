@@ -2,6 +2,9 @@ package io.latentwatch.streaming;
 
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.scoring.OnnxScorer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +76,7 @@ public final class LatentwatchStreamsApp implements AutoCloseable {
     public LatentwatchStreamsApp(StreamsSettings settings, ModelBundle bundle, ScoringMetrics metrics) {
         this.settings = settings;
         this.bundle = bundle;
+        checkStateDir(settings.stateDir());
         try (OnnxScorer probe = OnnxScorer.open(bundle, settings.scorerOptions())) {
             LOG.info("event=model_loaded application_id={} model_id={} model_version={} window_length={} "
                             + "execution_provider={} execution_provider_reason=\"{}\"",
@@ -142,9 +146,51 @@ public final class LatentwatchStreamsApp implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks that the state directory is a directory this process can create and write (a file is written and
+     * deleted), so that a wrong path, a read-only directory or a full disk stops the service at start with a message
+     * naming {@code state.dir}, rather than failing later inside a stream thread.
+     *
+     * @throws IllegalArgumentException naming the key, the path and what is wrong
+     */
+    public static void checkStateDir(Path stateDir) {
+        String key = LatentwatchStreamsConfig.STATE_DIR_CONFIG;
+        if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
+            throw new IllegalArgumentException(key + "=" + stateDir + " is not a directory");
+        }
+        try {
+            Files.createDirectories(stateDir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(key + "=" + stateDir + ": cannot create the directory (" + e + ")", e);
+        }
+        Path probe = null;
+        try {
+            probe = Files.createTempFile(stateDir, ".latentwatch-write-probe", ".tmp");
+            Files.write(probe, new byte[4096]);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(key + "=" + stateDir + ": cannot write to the directory (" + e + ")", e);
+        } finally {
+            if (probe != null) {
+                try {
+                    Files.deleteIfExists(probe);
+                } catch (IOException ignored) {
+                    // a leftover probe file is harmless
+                }
+            }
+        }
+    }
+
     /** The Kafka Streams state. */
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /**
+     * The underlying Kafka Streams client, for monitoring only (its metrics, state and lag): starting, closing or
+     * changing it behind this application's back is not supported.
+     */
+    public KafkaStreams kafkaStreams() {
+        return streams;
     }
 
     /** The topology being run (its description is useful in logs and tests). */
@@ -168,13 +214,16 @@ public final class LatentwatchStreamsApp implements AutoCloseable {
     }
 
     /**
-     * Stops processing, commits, and closes the stream tasks (and their ONNX sessions).
+     * Stops processing, commits, closes the stream tasks (and their ONNX sessions) and leaves the consumer group, so
+     * other instances with the same application id take over its partitions right away.
      *
      * @return true when everything closed within the timeout
      */
     public boolean close(Duration timeout) {
         LOG.info("event=closing application_id={} timeout_ms={}", settings.applicationId(), timeout.toMillis());
-        boolean clean = streams.close(CloseOptions.timeout(timeout));
+        // Leaving the group hands this instance's partitions to the others at once, not after the session timeout.
+        boolean clean = streams.close(CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (!clean) {
             LOG.warn("event=close_timed_out application_id={} timeout_ms={}", settings.applicationId(), timeout.toMillis());
         }

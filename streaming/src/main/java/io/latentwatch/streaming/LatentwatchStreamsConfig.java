@@ -1,6 +1,9 @@
 package io.latentwatch.streaming;
 
+import io.latentwatch.core.features.GapPolicy;
+import io.latentwatch.core.features.WindowPolicy;
 import io.latentwatch.core.scoring.ExecutionProvider;
+import io.latentwatch.core.scoring.GraphOptimizationLevel;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -78,17 +81,59 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
     public static final String INTRA_OP_THREADS_CONFIG = "scoring.intra-op-threads";
     private static final String INTRA_OP_THREADS_DOC = "ONNX Runtime threads inside one operator, per stream task.";
 
+    public static final String INTER_OP_THREADS_CONFIG = "scoring.inter-op-threads";
+    private static final String INTER_OP_THREADS_DOC = "ONNX Runtime threads across operators, per stream task (the graph is a chain of dense layers: 1 is enough).";
+
+    public static final String GRAPH_OPTIMIZATION_LEVEL_CONFIG = "scoring.graph-optimization-level";
+    private static final String GRAPH_OPTIMIZATION_LEVEL_DOC = "How much ONNX Runtime rewrites the graph when a session opens (disabled, basic, extended, all).";
+
+    public static final String BATCH_MAX_RECORDS_CONFIG = "scoring.batch.max-records";
+    private static final String BATCH_MAX_RECORDS_DOC = "Micro-batch size: records are scored together once this many are pending (or after "
+            + "scoring.batch.max-wait-ms). Pending records are kept in a changelogged store, so none is lost on a crash. "
+            + "1 scores every record on its own and uses no store.";
+
+    public static final String BATCH_MAX_WAIT_MS_CONFIG = "scoring.batch.max-wait-ms";
+    private static final String BATCH_MAX_WAIT_MS_DOC = "Longest a pending record waits (wall clock) before its micro-batch is scored anyway; "
+            + "unset adapts it to half of commit.interval.ms (at least 1 ms), since outputs only become visible at a commit.";
+
     public static final String TOP_K_CONFIG = "alerts.top-k";
     private static final String TOP_K_DOC = "Number of largest feature contributions listed in each alert.";
 
     public static final String WARNING_THRESHOLD_CONFIG = "alerts.warning-threshold";
-    private static final String WARNING_THRESHOLD_DOC = "Score at or above which a WARNING alert is raised; unset uses the bundle's calibrated threshold.";
+    private static final String WARNING_THRESHOLD_DOC = "A record whose score is strictly above this is anomalous (WARNING); unset uses the bundle's calibrated threshold.";
 
     public static final String CRITICAL_THRESHOLD_CONFIG = "alerts.critical-threshold";
-    private static final String CRITICAL_THRESHOLD_DOC = "Score at or above which a CRITICAL alert is raised; unset uses the bundle's calibrated threshold.";
+    private static final String CRITICAL_THRESHOLD_DOC = "A record whose score is strictly above this is CRITICAL; unset uses the bundle's calibrated threshold.";
+
+    public static final String EPISODE_COOLDOWN_MS_CONFIG = "alerts.episode.cooldown-ms";
+    private static final String EPISODE_COOLDOWN_MS_DOC = "An alert episode (a run of anomalous records of one entity) closes at the entity's "
+            + "first normal record at least this long (event time) after its last anomalous one; anomalous records within "
+            + "the cooldown continue the episode. 0 closes it at the first normal record.";
+
+    public static final String EPISODE_MIN_DURATION_MS_CONFIG = "alerts.episode.min-duration-ms";
+    private static final String EPISODE_MIN_DURATION_MS_DOC = "An episode is announced (OPEN) only once it has lasted this long "
+            + "(event time, first to latest anomalous record); shorter ones emit nothing. 0 opens at the first anomalous record.";
+
+    public static final String EPISODE_UPDATE_INTERVAL_MS_CONFIG = "alerts.episode.update-interval-ms";
+    private static final String EPISODE_UPDATE_INTERVAL_MS_DOC = "Least event time between two events of one episode: an UPDATE "
+            + "(severity change) within it waits for the next anomalous record after it. 0 reports every severity change.";
 
     public static final String MAX_RECORD_BYTES_CONFIG = "input.max-record-bytes";
     private static final String MAX_RECORD_BYTES_DOC = "Largest input record (key plus value bytes) that is decoded; larger ones are dead-lettered as TOO_LARGE.";
+
+    public static final String WINDOW_GRACE_MS_CONFIG = "windows.grace-ms";
+    private static final String WINDOW_GRACE_MS_DOC = "Windowed models: a record up to this much older (event time) than its entity's newest "
+            + "is placed in the window in event-time order; an older one is dead-lettered as LATE_RECORD. 0 accepts none older "
+            + "(equal timestamps keep arrival order).";
+
+    public static final String WINDOW_MAX_GAP_MS_CONFIG = "windows.max-gap-ms";
+    private static final String WINDOW_MAX_GAP_MS_DOC = "Windowed models: a record more than this (event time) after its entity's newest "
+            + "triggers windows.gap-policy; unset never does.";
+
+    public static final String WINDOW_GAP_POLICY_CONFIG = "windows.gap-policy";
+    private static final String WINDOW_GAP_POLICY_DOC = "What a gap longer than windows.max-gap-ms does: reset empties the window (nothing is "
+            + "scored for the entity until it is full again); impute-last first fills the missing steps (gap over the "
+            + "window's median spacing, at most W-1) with the last row.";
 
     public static final String PROCESSING_GUARANTEE_CONFIG = "processing.guarantee";
     private static final String PROCESSING_GUARANTEE_DOC = "Kafka Streams processing guarantee.";
@@ -124,10 +169,21 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(EXECUTION_PROVIDER_CONFIG, Type.STRING, ExecutionProvider.CPU.configName(), validEnum(ExecutionProvider.values()), Importance.MEDIUM, EXECUTION_PROVIDER_DOC)
             .define(EXECUTION_PROVIDER_FALLBACK_CONFIG, Type.BOOLEAN, false, new BooleanValidator(), Importance.MEDIUM, EXECUTION_PROVIDER_FALLBACK_DOC)
             .define(INTRA_OP_THREADS_CONFIG, Type.INT, 1, allowed(Range.between(1, 1024)), Importance.MEDIUM, INTRA_OP_THREADS_DOC)
+            .define(INTER_OP_THREADS_CONFIG, Type.INT, 1, allowed(Range.between(1, 1024)), Importance.LOW, INTER_OP_THREADS_DOC)
+            .define(GRAPH_OPTIMIZATION_LEVEL_CONFIG, Type.STRING, GraphOptimizationLevel.ALL.configName(), validEnum(GraphOptimizationLevel.values()), Importance.LOW, GRAPH_OPTIMIZATION_LEVEL_DOC)
+            .define(BATCH_MAX_RECORDS_CONFIG, Type.INT, 256, allowed(Range.between(1, 65536)), Importance.MEDIUM, BATCH_MAX_RECORDS_DOC)
+            .define(BATCH_MAX_WAIT_MS_CONFIG, Type.LONG, null, new OptionalRangeValidator(1, 60_000), Importance.MEDIUM, BATCH_MAX_WAIT_MS_DOC)
             .define(TOP_K_CONFIG, Type.INT, 3, allowed(Range.between(1, 100)), Importance.MEDIUM, TOP_K_DOC)
             .define(WARNING_THRESHOLD_CONFIG, Type.DOUBLE, null, new OptionalThresholdValidator(), Importance.MEDIUM, WARNING_THRESHOLD_DOC)
             .define(CRITICAL_THRESHOLD_CONFIG, Type.DOUBLE, null, new OptionalThresholdValidator(), Importance.MEDIUM, CRITICAL_THRESHOLD_DOC)
+            .define(EPISODE_COOLDOWN_MS_CONFIG, Type.LONG, 0L, allowed(Range.atLeast(0)), Importance.MEDIUM, EPISODE_COOLDOWN_MS_DOC)
+            .define(EPISODE_MIN_DURATION_MS_CONFIG, Type.LONG, 0L, allowed(Range.atLeast(0)), Importance.MEDIUM, EPISODE_MIN_DURATION_MS_DOC)
+            .define(EPISODE_UPDATE_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, allowed(Range.atLeast(0)), Importance.LOW, EPISODE_UPDATE_INTERVAL_MS_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1024 * 1024, allowed(Range.atLeast(1)), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
+            .define(WINDOW_GRACE_MS_CONFIG, Type.LONG, 0L, allowed(Range.atLeast(0)), Importance.MEDIUM, WINDOW_GRACE_MS_DOC)
+            .define(WINDOW_MAX_GAP_MS_CONFIG, Type.LONG, null, new OptionalRangeValidator(1, Long.MAX_VALUE), Importance.MEDIUM, WINDOW_MAX_GAP_MS_DOC)
+            .define(WINDOW_GAP_POLICY_CONFIG, Type.STRING, GapPolicy.RESET.configName(), ValidString.in(
+                    Arrays.stream(GapPolicy.values()).map(GapPolicy::configName).toArray(String[]::new)), Importance.MEDIUM, WINDOW_GAP_POLICY_DOC)
             .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, ProcessingGuarantee.EXACTLY_ONCE_V2.configName(), validGuarantee(), Importance.MEDIUM, PROCESSING_GUARANTEE_DOC)
             .define(STATE_DIR_CONFIG, Type.STRING, DEFAULT_STATE_DIR, new ConfigDef.NonEmptyString(), Importance.MEDIUM, STATE_DIR_DOC)
             .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 100L, allowed(Range.atLeast(0)), Importance.LOW, COMMIT_INTERVAL_MS_DOC)
@@ -194,10 +250,17 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
                 ExecutionProvider.parse(getString(EXECUTION_PROVIDER_CONFIG)),
                 getBoolean(EXECUTION_PROVIDER_FALLBACK_CONFIG),
                 getInt(INTRA_OP_THREADS_CONFIG),
+                getInt(INTER_OP_THREADS_CONFIG),
+                GraphOptimizationLevel.parse(getString(GRAPH_OPTIMIZATION_LEVEL_CONFIG)),
+                getInt(BATCH_MAX_RECORDS_CONFIG),
+                batchMaxWaitMs(),
                 getInt(TOP_K_CONFIG),
                 warning,
                 critical,
+                new EpisodePolicy(getLong(EPISODE_COOLDOWN_MS_CONFIG), getLong(EPISODE_MIN_DURATION_MS_CONFIG),
+                        getLong(EPISODE_UPDATE_INTERVAL_MS_CONFIG)),
                 getInt(MAX_RECORD_BYTES_CONFIG),
+                windowPolicy(),
                 ProcessingGuarantee.fromConfigName(getString(PROCESSING_GUARANTEE_CONFIG)),
                 Path.of(getString(STATE_DIR_CONFIG)),
                 getLong(COMMIT_INTERVAL_MS_CONFIG),
@@ -215,6 +278,18 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
                 throw new ConfigException(key, topic, "must differ from " + other);
             }
         }
+    }
+
+    /** The configured wait, or the adaptive default: half the commit interval, at least 1 ms. */
+    private long batchMaxWaitMs() {
+        Long configured = getLong(BATCH_MAX_WAIT_MS_CONFIG);
+        return configured != null ? configured : Math.max(1L, getLong(COMMIT_INTERVAL_MS_CONFIG) / 2);
+    }
+
+    private WindowPolicy windowPolicy() {
+        Long maxGap = getLong(WINDOW_MAX_GAP_MS_CONFIG);
+        return new WindowPolicy(getLong(WINDOW_GRACE_MS_CONFIG), maxGap == null ? Long.MAX_VALUE : maxGap,
+                GapPolicy.parse(getString(WINDOW_GAP_POLICY_CONFIG)));
     }
 
     private OptionalDouble optionalDouble(String key) {
@@ -359,6 +434,33 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "unset, or a finite number >= 0";
+        }
+    }
+
+    /** Unset, or a whole number in [min, max]. */
+    private static final class OptionalRangeValidator implements ConfigDef.Validator {
+        private final long min;
+        private final long max;
+
+        OptionalRangeValidator(long min, long max) {
+            this.min = min;
+            this.max = max;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                return;
+            }
+            long v = ((Number) value).longValue();
+            if (v < min || v > max) {
+                throw new ConfigException(name, value, "must be " + this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return max == Long.MAX_VALUE ? "unset, or [" + min + ",...]" : "unset, or [" + min + ",...," + max + "]";
         }
     }
 

@@ -33,8 +33,28 @@ public interface ScoringMetrics {
     /** A record went to the dead-letter topic. */
     default void deadLettered(RejectionReason reason) {}
 
-    /** An alert was emitted. */
+    /** An alert was emitted (a record written to the alerts topic: every episode event is one). */
     default void alertEmitted(Severity severity) {}
+
+    /**
+     * An alert-episode event was emitted (after {@link #alertEmitted}).
+     *
+     * @param type {@code OPEN}, {@code UPDATE} or {@code CLOSE} (the names of {@code AlertEvent})
+     * @param severity the event's severity: the triggering record's for OPEN and UPDATE, the episode's highest for
+     *     CLOSE
+     */
+    default void episodeEvent(String type, Severity severity) {}
+
+    /**
+     * A micro-batch of pending records was scored and its outputs forwarded.
+     *
+     * @param records records in the micro-batch (rejected ones included)
+     * @param oldestWaitMillis how long its oldest record waited, wall clock, between arrival and scoring
+     *     (for records restored after a restart: since the restore)
+     * @param trigger what flushed it: {@code "size"} (scoring.batch.max-records reached) or {@code "time"}
+     *     (scoring.batch.max-wait-ms passed)
+     */
+    default void microBatchFlushed(int records, long oldestWaitMillis, String trigger) {}
 
     /** The model now serving in a task (on open, and on every swap). */
     default void modelServing(String modelId, String modelVersion, String executionProvider) {}

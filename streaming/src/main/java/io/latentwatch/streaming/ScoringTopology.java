@@ -3,6 +3,7 @@ package io.latentwatch.streaming;
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.bundle.Thresholds;
 import io.latentwatch.streaming.internals.ObservationDecoder;
+import io.latentwatch.streaming.internals.PassThroughProcessor;
 import io.latentwatch.streaming.internals.ScoringProcessor;
 import io.latentwatch.streaming.internals.ScoringSpec;
 import java.util.Map;
@@ -21,9 +22,11 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * input.topic ──▶ scorer ──▶ latents.topic   key entity (UTF-8), value LatentCode, every scored record
- *                   │  ├──▶ alerts.topic    key entity (UTF-8), value Alert, score at or above the warning threshold
+ *                   │  ├──▶ alerts.topic    key entity (UTF-8), value Alert: OPEN, UPDATE, CLOSE of alert episodes
  *                   │  └──▶ dlq.topic       original key and value, latentwatch.* headers ({@link DeadLetterHeaders})
- *                   └── windows store (only when the model's window length W is above 1)
+ *                   ├── windows store (only when the model's window length W is above 1)
+ *                   ├── episodes store (each entity's running alert episode)
+ *                   └── pending store (records waiting for their micro-batch; only when scoring.batch.max-records &gt; 1)
  * </pre>
  *
  * All values are Avro single-object encoded ({@link LatentwatchSerdes} decodes them); every output record keeps
@@ -43,6 +46,16 @@ public final class ScoringTopology {
     public static final String DEAD_LETTER_SINK = "latentwatch-dlq-sink";
     /** Persistent key-value store of per-entity windows (entity to {@code SlidingWindow} bytes); W above 1 only. */
     public static final String WINDOW_STORE = "latentwatch-windows";
+    /**
+     * Changelogged in-memory store of records waiting for their micro-batch (slot number to record); only when
+     * {@code scoring.batch.max-records} is above 1. See {@link ScoringProcessor} for why it exists.
+     */
+    public static final String PENDING_STORE = "latentwatch-pending";
+    /**
+     * Persistent, changelogged store of each entity's running alert episode (entity to episode state), written in
+     * the same transaction as the alerts it causes.
+     */
+    public static final String EPISODE_STORE = "latentwatch-episodes";
 
     private ScoringTopology() {}
 
@@ -64,9 +77,12 @@ public final class ScoringTopology {
     /** Builds the topology for a loaded bundle, reporting to {@code metrics}. */
     public static Topology build(StreamsSettings settings, ModelBundle bundle, ScoringMetrics metrics) {
         boolean windowed = bundle.manifest().windowLength() > 1;
+        boolean batched = settings.batchMaxRecords() > 1;
         ScoringSpec spec = new ScoringSpec(bundle, settings.scorerOptions(), settings.inputFormat(),
                 settings.maxRecordBytes(), effectiveThresholds(settings, bundle.manifest().thresholds()),
-                settings.topK(), windowed ? WINDOW_STORE : null, LATENTS_SINK, ALERTS_SINK, DEAD_LETTER_SINK, metrics);
+                settings.topK(), windowed ? WINDOW_STORE : null, LATENTS_SINK, ALERTS_SINK, DEAD_LETTER_SINK, metrics,
+                batched ? PENDING_STORE : null, settings.batchMaxRecords(), settings.batchMaxWaitMs(), EPISODE_STORE,
+                settings.episodePolicy(), settings.windowPolicy());
         // Fail now, not in a stream thread, if the input format cannot be decoded safely here.
         ObservationDecoder.forFormat(settings.inputFormat(), settings.maxRecordBytes());
 
@@ -78,9 +94,35 @@ public final class ScoringTopology {
         if (windowed) {
             topology.addStateStore(windowStore(), SCORER);
         }
+        if (batched) {
+            topology.addStateStore(pendingStore(), SCORER);
+        }
+        topology.addStateStore(episodeStore(), SCORER);
         topology.addSink(LATENTS_SINK, settings.latentsTopic(), out, out, SCORER);
         topology.addSink(ALERTS_SINK, settings.alertsTopic(), out, out, SCORER);
         topology.addSink(DEAD_LETTER_SINK, settings.dlqTopic(), out, out, SCORER);
+        return topology;
+    }
+
+    /**
+     * A topology of the same shape whose processor only decodes, featurises, encodes a latent code of zeros and
+     * forwards it: no model, no state. Benchmarks use it as the ceiling of what scoring could reach; tabular
+     * bundles only.
+     */
+    public static Topology buildPassThrough(StreamsSettings settings, ModelBundle bundle, ScoringMetrics metrics) {
+        if (bundle.manifest().windowLength() > 1) {
+            throw new IllegalArgumentException("the pass-through topology takes tabular bundles (window length 1)");
+        }
+        ScoringSpec spec = new ScoringSpec(bundle, settings.scorerOptions(), settings.inputFormat(),
+                settings.maxRecordBytes(), bundle.manifest().thresholds(), settings.topK(), null, LATENTS_SINK,
+                ALERTS_SINK, DEAD_LETTER_SINK, metrics, null, 1, settings.batchMaxWaitMs(), null,
+                settings.episodePolicy(), settings.windowPolicy());
+        ByteArrayDeserializer in = new ByteArrayDeserializer();
+        ByteArraySerializer out = new ByteArraySerializer();
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, in, in, settings.inputTopic());
+        topology.addProcessor(SCORER, () -> new PassThroughProcessor(spec), SOURCE);
+        topology.addSink(LATENTS_SINK, settings.latentsTopic(), out, out, SCORER);
         return topology;
     }
 
@@ -88,6 +130,22 @@ public final class ScoringTopology {
         // Changelogged so a task moved to another instance resumes with full windows; cached so a busy entity
         // writes its window to the changelog once per commit, not once per record.
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOW_STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of())
+                .withCachingEnabled();
+    }
+
+    private static StoreBuilder<KeyValueStore<String, byte[]>> episodeStore() {
+        // Persistent and changelogged: an open episode survives a restart or a move to another instance, so its
+        // UPDATE and CLOSE come with the same episode id. Only running episodes are stored (a CLOSE deletes).
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EPISODE_STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of())
+                .withCachingEnabled();
+    }
+
+    private static StoreBuilder<KeyValueStore<Integer, byte[]>> pendingStore() {
+        // In memory (at most scoring.batch.max-records entries), changelogged so pending records survive a crash;
+        // cached so a slot rewritten by several micro-batches reaches the changelog once per commit.
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Integer(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of())
                 .withCachingEnabled();
     }

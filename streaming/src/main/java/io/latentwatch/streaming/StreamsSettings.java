@@ -1,6 +1,8 @@
 package io.latentwatch.streaming;
 
+import io.latentwatch.core.features.WindowPolicy;
 import io.latentwatch.core.scoring.ExecutionProvider;
+import io.latentwatch.core.scoring.GraphOptimizationLevel;
 import io.latentwatch.core.scoring.ScorerOptions;
 import io.latentwatch.streaming.internals.DeadLetterProcessingExceptionHandler;
 import java.nio.file.Path;
@@ -31,10 +33,16 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * @param executionProvider where ONNX Runtime runs the graph
  * @param executionProviderFallback fall back to CPU when the requested provider is missing
  * @param intraOpThreads ONNX Runtime threads inside one operator, per stream task
+ * @param interOpThreads ONNX Runtime threads across operators, per stream task
+ * @param graphOptimizationLevel how much ONNX Runtime rewrites the graph when a session opens
+ * @param batchMaxRecords records scored together at most (1: no micro-batching, no pending-record store)
+ * @param batchMaxWaitMs longest a record waits in a micro-batch before the batch is scored anyway
  * @param topK feature contributions per alert
  * @param warningThreshold overrides the bundle's warning threshold when present
  * @param criticalThreshold overrides the bundle's critical threshold when present
+ * @param episodePolicy how anomalous records of one entity group into alert episodes
  * @param maxRecordBytes key plus value bytes above which a record is dead-lettered as TOO_LARGE
+ * @param windowPolicy how per-entity windows place records by event time: grace period, gap limit and policy
  * @param processingGuarantee Kafka Streams processing guarantee
  * @param stateDir directory of local state (RocksDB windows)
  * @param commitIntervalMs Kafka Streams commit interval
@@ -53,10 +61,16 @@ public record StreamsSettings(
         ExecutionProvider executionProvider,
         boolean executionProviderFallback,
         int intraOpThreads,
+        int interOpThreads,
+        GraphOptimizationLevel graphOptimizationLevel,
+        int batchMaxRecords,
+        long batchMaxWaitMs,
         int topK,
         OptionalDouble warningThreshold,
         OptionalDouble criticalThreshold,
+        EpisodePolicy episodePolicy,
         int maxRecordBytes,
+        WindowPolicy windowPolicy,
         ProcessingGuarantee processingGuarantee,
         Path stateDir,
         long commitIntervalMs,
@@ -79,8 +93,14 @@ public record StreamsSettings(
         Objects.requireNonNull(dlqTopic, "dlqTopic");
         Objects.requireNonNull(modelBundle, "modelBundle");
         Objects.requireNonNull(executionProvider, "executionProvider");
+        Objects.requireNonNull(graphOptimizationLevel, "graphOptimizationLevel");
+        if (batchMaxRecords < 1 || batchMaxWaitMs < 1) {
+            throw new IllegalArgumentException("batchMaxRecords and batchMaxWaitMs must be at least 1");
+        }
         Objects.requireNonNull(warningThreshold, "warningThreshold");
         Objects.requireNonNull(criticalThreshold, "criticalThreshold");
+        Objects.requireNonNull(episodePolicy, "episodePolicy");
+        Objects.requireNonNull(windowPolicy, "windowPolicy");
         Objects.requireNonNull(processingGuarantee, "processingGuarantee");
         Objects.requireNonNull(stateDir, "stateDir");
         clientProperties = Map.copyOf(clientProperties);
@@ -88,8 +108,8 @@ public record StreamsSettings(
 
     /** How each stream task opens its ONNX Runtime session. */
     public ScorerOptions scorerOptions() {
-        // One inter-op thread: the graph is a chain of dense layers, there is nothing to run in parallel.
-        return new ScorerOptions(executionProvider, executionProviderFallback, intraOpThreads, 1);
+        return new ScorerOptions(executionProvider, executionProviderFallback, intraOpThreads, interOpThreads,
+                graphOptimizationLevel);
     }
 
     /** The topics this application reads and writes (not its internal changelog topics). */
@@ -145,8 +165,11 @@ public record StreamsSettings(
                 + ", latentsTopic=" + latentsTopic + ", alertsTopic=" + alertsTopic + ", dlqTopic=" + dlqTopic
                 + ", modelBundle=" + modelBundle + ", executionProvider=" + executionProvider.configName()
                 + ", executionProviderFallback=" + executionProviderFallback + ", intraOpThreads=" + intraOpThreads
+                + ", interOpThreads=" + interOpThreads + ", graphOptimizationLevel=" + graphOptimizationLevel.configName()
+                + ", batchMaxRecords=" + batchMaxRecords + ", batchMaxWaitMs=" + batchMaxWaitMs
                 + ", topK=" + topK + ", warningThreshold=" + warningThreshold + ", criticalThreshold=" + criticalThreshold
-                + ", maxRecordBytes=" + maxRecordBytes + ", processingGuarantee=" + processingGuarantee.configName()
+                + ", episodePolicy=" + episodePolicy + ", maxRecordBytes=" + maxRecordBytes
+                + ", windowPolicy=" + windowPolicy + ", processingGuarantee=" + processingGuarantee.configName()
                 + ", stateDir=" + stateDir + ", commitIntervalMs=" + commitIntervalMs
                 + ", replicationFactor=" + replicationFactor + ", clientProperties=" + new TreeSet<>(clientProperties.keySet())
                 + "]";

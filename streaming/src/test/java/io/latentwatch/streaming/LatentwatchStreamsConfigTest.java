@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.latentwatch.core.scoring.ExecutionProvider;
+import io.latentwatch.core.scoring.GraphOptimizationLevel;
 import io.latentwatch.streaming.internals.DeadLetterProcessingExceptionHandler;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -219,6 +220,76 @@ class LatentwatchStreamsConfigTest {
                 .contains("| `input.format` | `json` | [json, avro] |")
                 .contains("| `model.bundle` | (required) |")
                 .contains("| `alerts.top-k` | `3` | [1,...,100] |");
-        assertThat(LatentwatchStreamsConfig.configDef().names()).hasSize(19);
+        assertThat(LatentwatchStreamsConfig.configDef().names()).hasSize(29);
+    }
+
+    @Test
+    void microBatchAndSessionOptionsHaveDefaultsAndAreValidated() {
+        StreamsSettings d = LatentwatchStreamsConfig.fromMap(minimal()).toSettings();
+        assertThat(d.batchMaxRecords()).isEqualTo(256);
+        assertThat(d.batchMaxWaitMs()).as("adaptive: half of commit.interval.ms").isEqualTo(50);
+        assertThat(d.scorerOptions().interOpThreads()).isEqualTo(1);
+        assertThat(d.scorerOptions().optimizationLevel()).isEqualTo(GraphOptimizationLevel.ALL);
+        assertThat(with("commit.interval.ms", "1").toSettings().batchMaxWaitMs()).isEqualTo(1);
+        assertThat(with("commit.interval.ms", "30000").toSettings().batchMaxWaitMs()).isEqualTo(15_000);
+
+        Map<String, Object> m = minimal();
+        m.put("scoring.batch.max-records", "64");
+        m.put("scoring.batch.max-wait-ms", "5");
+        m.put("scoring.inter-op-threads", "2");
+        m.put("scoring.graph-optimization-level", "basic");
+        StreamsSettings s = LatentwatchStreamsConfig.fromMap(m).toSettings();
+        assertThat(s.batchMaxRecords()).isEqualTo(64);
+        assertThat(s.batchMaxWaitMs()).isEqualTo(5);
+        assertThat(s.scorerOptions().interOpThreads()).isEqualTo(2);
+        assertThat(s.scorerOptions().optimizationLevel()).isEqualTo(GraphOptimizationLevel.BASIC);
+
+        assertThatThrownBy(() -> with("scoring.batch.max-records", 0))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("scoring.batch.max-records")
+                .hasMessageContaining("[1,...,65536]");
+        assertThatThrownBy(() -> with("scoring.batch.max-wait-ms", 0))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("scoring.batch.max-wait-ms")
+                .hasMessageContaining("unset, or [1,...,60000]");
+        assertThatThrownBy(() -> with("scoring.graph-optimization-level", "max"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("scoring.graph-optimization-level")
+                .hasMessageContaining("disabled").hasMessageContaining("extended");
+        assertThatThrownBy(() -> with("scoring.inter-op-threads", 0))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("scoring.inter-op-threads");
+    }
+
+    @Test
+    void episodeAndWindowKeysHaveDefaultsAndParseFromStrings() {
+        StreamsSettings d = LatentwatchStreamsConfig.fromMap(minimal()).toSettings();
+        assertThat(d.episodePolicy()).isEqualTo(new EpisodePolicy(0, 0, 60_000));
+        assertThat(d.windowPolicy()).isEqualTo(new io.latentwatch.core.features.WindowPolicy(0, Long.MAX_VALUE,
+                io.latentwatch.core.features.GapPolicy.RESET));
+        Map<String, Object> m = minimal();
+        m.put("alerts.episode.cooldown-ms", "300000");
+        m.put("alerts.episode.min-duration-ms", "60000");
+        m.put("alerts.episode.update-interval-ms", "0");
+        m.put("windows.grace-ms", "5000");
+        m.put("windows.max-gap-ms", "900000");
+        m.put("windows.gap-policy", "impute-last");
+        StreamsSettings s = LatentwatchStreamsConfig.fromMap(m).toSettings();
+        assertThat(s.episodePolicy()).isEqualTo(new EpisodePolicy(300_000, 60_000, 0));
+        assertThat(s.windowPolicy()).isEqualTo(new io.latentwatch.core.features.WindowPolicy(5_000, 900_000,
+                io.latentwatch.core.features.GapPolicy.IMPUTE_LAST));
+    }
+
+    @Test
+    void badEpisodeAndWindowValuesNameTheKeyAndTheAllowedValues() {
+        assertThatThrownBy(() -> with("alerts.episode.cooldown-ms", -1))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("alerts.episode.cooldown-ms").hasMessageContaining("[0,...]");
+        assertThatThrownBy(() -> with("alerts.episode.min-duration-ms", "soon"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("alerts.episode.min-duration-ms");
+        assertThatThrownBy(() -> with("alerts.episode.update-interval-ms", -5))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("alerts.episode.update-interval-ms");
+        assertThatThrownBy(() -> with("windows.grace-ms", -1))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("windows.grace-ms");
+        assertThatThrownBy(() -> with("windows.max-gap-ms", 0))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("windows.max-gap-ms").hasMessageContaining("unset, or [1,...]");
+        assertThatThrownBy(() -> with("windows.gap-policy", "interpolate"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("windows.gap-policy")
+                .hasMessageContaining("reset").hasMessageContaining("impute-last");
     }
 }

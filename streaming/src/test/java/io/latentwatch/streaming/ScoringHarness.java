@@ -36,13 +36,16 @@ final class ScoringHarness implements AutoCloseable {
     final TestOutputTopic<byte[], byte[]> deadLetters;
 
     /**
-     * @param overrides config keys on top of the test defaults (model.bundle and state.dir are set here)
+     * @param overrides config keys on top of the test defaults (model.bundle and state.dir are set here; micro-batches
+     *     of one unless overridden)
      */
     ScoringHarness(ModelBundle bundle, Path stateDir, Map<String, Object> overrides) {
         Map<String, Object> config = new HashMap<>();
         config.put(LatentwatchStreamsConfig.MODEL_BUNDLE_CONFIG, bundle.directory().toString());
         config.put(LatentwatchStreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         config.put(LatentwatchStreamsConfig.APPLICATION_ID_CONFIG, "latentwatch-test");
+        // Score each record as it arrives, so tests see outputs right after piping; MicroBatchingTest overrides it.
+        config.put(LatentwatchStreamsConfig.BATCH_MAX_RECORDS_CONFIG, 1);
         config.putAll(overrides);
         LatentwatchStreamsConfig lw = LatentwatchStreamsConfig.fromMap(config);
         this.settings = lw.toSettings();

@@ -137,4 +137,99 @@ class WindowedScoringTopologyTest {
             assertThat(a.getTopFeatures().get(0).getObserved()).isEqualTo(6.0);
         });
     }
+
+    /** A second harness with its own state, for window policies other than the default. */
+    private ScoringHarness harness(Map<String, Object> overrides) {
+        h.close();
+        h = new ScoringHarness(bundle, state.resolve("policy"), overrides);
+        return h;
+    }
+
+    private static void sendSine(ScoringHarness harness, String entity, int step) {
+        harness.sendJson(entity, json(entity, 1_000L * step, sine(step)), 1_000L * step);
+    }
+
+    @Test
+    void aRecordLateWithinTheGracePeriodIsWindowedInEventTimeOrder() {
+        ScoringHarness g = harness(Map.of(LatentwatchStreamsConfig.WINDOW_GRACE_MS_CONFIG, 3_000L));
+        for (int i = 0; i < SERIES_WINDOW + 2; i++) {
+            if (i != SERIES_WINDOW) {
+                sendSine(g, "a", i);
+            }
+        }
+        sendSine(g, "a", SERIES_WINDOW); // 1 s late
+        assertThat(g.readLatents()).extracting(LatentCode::getTimestamp).containsExactly(
+                1_000L * (SERIES_WINDOW - 1), 1_000L * (SERIES_WINDOW + 1), 1_000L * SERIES_WINDOW);
+        assertThat(g.deadLetters.isEmpty()).isTrue();
+        SlidingWindow w = SlidingWindow.fromBytes(g.driver.<String, byte[]>getKeyValueStore(ScoringTopology.WINDOW_STORE).get("a"));
+        assertThat(w.timestamps()).isSorted().contains(1_000L * SERIES_WINDOW).hasSize(SERIES_WINDOW);
+        assertThat(w.flatten()[SERIES_WINDOW - 2]).isEqualTo(sine(SERIES_WINDOW));
+    }
+
+    @Test
+    void aRecordLaterThanTheGracePeriodGoesToTheDeadLetterTopic() {
+        ScoringHarness g = harness(Map.of(LatentwatchStreamsConfig.WINDOW_GRACE_MS_CONFIG, 3_000L));
+        for (int i = 10; i < 20; i++) {
+            sendSine(g, "a", i);
+        }
+        sendSine(g, "a", 15); // 4 s behind the newest: within the window, beyond the grace period
+        sendSine(g, "b", 3); // another entity has its own newest record
+        var dead = g.deadLetters.readRecordsToList();
+        assertThat(dead).singleElement().satisfies(r -> {
+            assertThat(header(r, DeadLetterHeaders.REASON)).isEqualTo("LATE_RECORD");
+            assertThat(header(r, DeadLetterHeaders.ERROR)).contains("4000 ms").contains("windows.grace-ms is 3000");
+            assertThat(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(json("a", 15_000L, sine(15)));
+        });
+        SlidingWindow w = SlidingWindow.fromBytes(g.driver.<String, byte[]>getKeyValueStore(ScoringTopology.WINDOW_STORE).get("a"));
+        assertThat(w.size()).isEqualTo(10);
+    }
+
+    @Test
+    void byDefaultAnyRecordOlderThanTheNewestIsLate() {
+        for (int i = 0; i < 5; i++) {
+            sendSine("a", i);
+        }
+        sendSine("a", 3);
+        sendSine("a", 4); // the same event time as the newest is not late
+        assertThat(h.deadLetters.readRecordsToList()).extracting(r -> header(r, DeadLetterHeaders.REASON))
+                .containsExactly("LATE_RECORD");
+    }
+
+    @Test
+    void aGapLongerThanTheLimitResetsTheWindow() {
+        ScoringHarness g = harness(Map.of(LatentwatchStreamsConfig.WINDOW_MAX_GAP_MS_CONFIG, 10_000L));
+        for (int i = 0; i < SERIES_WINDOW; i++) {
+            sendSine(g, "a", i);
+        }
+        assertThat(g.latentRecords()).hasSize(1);
+        int resume = SERIES_WINDOW + 20; // 21 s after the newest
+        for (int i = resume; i < resume + SERIES_WINDOW - 1; i++) {
+            sendSine(g, "a", i);
+        }
+        assertThat(g.latentRecords()).isEmpty(); // refilling
+        sendSine(g, "a", resume + SERIES_WINDOW - 1);
+        assertThat(g.readLatents()).extracting(LatentCode::getTimestamp).containsExactly(1_000L * (resume + SERIES_WINDOW - 1));
+        assertThat(g.deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void imputeLastKeepsScoringAcrossAGap() {
+        ScoringHarness g = harness(Map.of(LatentwatchStreamsConfig.WINDOW_MAX_GAP_MS_CONFIG, 10_000L,
+                LatentwatchStreamsConfig.WINDOW_GAP_POLICY_CONFIG, "impute-last"));
+        for (int i = 0; i < SERIES_WINDOW; i++) {
+            sendSine(g, "a", i);
+        }
+        g.latentRecords();
+        int resume = SERIES_WINDOW + 20;
+        sendSine(g, "a", resume);
+        assertThat(g.readLatents()).extracting(LatentCode::getTimestamp).containsExactly(1_000L * resume);
+        SlidingWindow w = SlidingWindow.fromBytes(g.driver.<String, byte[]>getKeyValueStore(ScoringTopology.WINDOW_STORE).get("a"));
+        // 20 steps missing, at most W - 1 = 15 imputed, each a copy of the last real row, one second apart.
+        float[] rows = w.flatten();
+        for (int t = 0; t < SERIES_WINDOW - 1; t++) {
+            assertThat(rows[t]).isEqualTo(sine(SERIES_WINDOW - 1));
+        }
+        assertThat(rows[SERIES_WINDOW - 1]).isEqualTo(sine(resume));
+        assertThat(w.timestamps()).isSorted().endsWith(1_000L * resume);
+    }
 }

@@ -3,8 +3,12 @@ package io.latentwatch.core.bundle;
 import java.util.Arrays;
 
 /**
- * Alert thresholds on the anomaly score: WARNING at or above {@code warning}, CRITICAL at or above
- * {@code critical}. The quantiles record where on the validation error distribution they were taken.
+ * Alert thresholds on the anomaly score: a record is anomalous when its score is strictly above
+ * {@code warning} (WARNING), and CRITICAL when strictly above {@code critical}; a score equal to a threshold is
+ * not above it. Strict, so that a model whose validation errors are all zero (trained on a constant series:
+ * thresholds 0) does not flag every normal record, whose score is 0 too. {@link #isAnomalous} and
+ * {@link #isCritical} are the one place that decides. The quantiles record where on the validation error
+ * distribution the thresholds were taken.
  */
 public record Thresholds(double warning, double critical, double warningQuantile, double criticalQuantile) {
 
@@ -15,6 +19,16 @@ public record Thresholds(double warning, double critical, double warningQuantile
         if (warning > critical) {
             throw new IllegalArgumentException("warning threshold " + warning + " is above critical threshold " + critical);
         }
+    }
+
+    /** Whether {@code score} is strictly above the warning threshold (so WARNING or CRITICAL). */
+    public boolean isAnomalous(double score) {
+        return score > warning;
+    }
+
+    /** Whether {@code score} is strictly above the critical threshold. */
+    public boolean isCritical(double score) {
+        return score > critical;
     }
 
     /**

@@ -43,6 +43,11 @@ public final class NabScorer {
                 throw new IllegalArgumentException(name + ": " + timestamps.length + " timestamps but "
                         + anomalyScores.length + " scores");
             }
+            for (int i = 0; i < anomalyScores.length; i++) {
+                if (Double.isNaN(anomalyScores[i])) {
+                    throw new IllegalArgumentException(name + ": anomaly score of record " + i + " is NaN");
+                }
+            }
             windows = List.copyOf(windows);
         }
     }

@@ -17,5 +17,10 @@ public enum RejectionReason {
     /** The record is larger than the configured limit. */
     TOO_LARGE,
     /** The model failed on this record's batch. */
-    SCORING_FAILED
+    SCORING_FAILED,
+    /**
+     * The record's event time is further behind its entity's newest windowed record than the grace period
+     * ({@code windows.grace-ms}), so it cannot be placed in the entity's window.
+     */
+    LATE_RECORD
 }

@@ -102,7 +102,7 @@ public final class OnnxScorer implements AutoCloseable {
             OrtSession.SessionOptions so = new OrtSession.SessionOptions();
             so.setIntraOpNumThreads(options.intraOpThreads());
             so.setInterOpNumThreads(options.interOpThreads());
-            so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            so.setOptimizationLevel(options.optimizationLevel().ortLevel());
             if (chosen == ExecutionProvider.CUDA) {
                 so.addCUDA(0);
             } else if (chosen == ExecutionProvider.COREML) {

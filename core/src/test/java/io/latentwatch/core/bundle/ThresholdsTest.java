@@ -35,4 +35,18 @@ class ThresholdsTest {
         assertThatThrownBy(() -> new Thresholds(2, 1, 0.9, 0.99)).hasMessageContaining("above critical");
         assertThatThrownBy(() -> new Thresholds(Double.NaN, 1, 0.9, 0.99)).hasMessageContaining("finite");
     }
+
+    @Test
+    void aScoreMustBeStrictlyAboveAThresholdToCount() {
+        // A model trained on a constant series: every validation error is 0, so are both thresholds.
+        Thresholds constant = Thresholds.calibrate(new double[] {0, 0, 0, 0}, 0.99, 0.999);
+        assertThat(constant.warning()).isZero();
+        assertThat(constant.isAnomalous(0.0)).isFalse(); // a normal record of that series
+        assertThat(constant.isAnomalous(1e-9)).isTrue();
+        Thresholds t = new Thresholds(1.0, 2.0, 0.99, 0.999);
+        assertThat(t.isAnomalous(1.0)).isFalse();
+        assertThat(t.isAnomalous(1.5)).isTrue();
+        assertThat(t.isCritical(2.0)).isFalse();
+        assertThat(t.isCritical(2.5)).isTrue();
+    }
 }

@@ -5,20 +5,27 @@ import io.latentwatch.core.features.FeatureLayout;
 import io.latentwatch.core.features.InvalidRecordException;
 import io.latentwatch.core.features.RejectionReason;
 import io.latentwatch.core.features.SlidingWindow;
+import io.latentwatch.core.features.SlidingWindow.Placement;
 import io.latentwatch.core.scoring.Contribution;
 import io.latentwatch.core.scoring.OnnxScorer;
 import io.latentwatch.core.scoring.ScoreBatch;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.FeatureContribution;
 import io.latentwatch.schemas.LatentCode;
-import io.latentwatch.schemas.Severity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -28,8 +35,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes, featurises, windows and scores input records; forwards latent codes, alerts and dead letters to the
- * sinks named in the {@link ScoringSpec}.
+ * Decodes, featurises, windows and scores input records in micro-batches; forwards latent codes, alerts and dead
+ * letters to the sinks named in the {@link ScoringSpec}.
+ *
+ * <p><b>Micro-batches.</b> ONNX Runtime scores a batch of a few hundred rows several times faster per row than
+ * single rows, so valid records wait in a buffer until {@code scoring.batch.max-records} are pending or
+ * {@code scoring.batch.max-wait-ms} has passed (a wall-clock punctuator), and are then scored in one call. Outputs
+ * are forwarded in input order, each with its input record's timestamp; records of one partition (so of one key)
+ * keep their order. Records rejected before scoring (decoding, featurisation) go to the dead-letter sink at once,
+ * so order is kept within each output topic, not across them.
+ *
+ * <p><b>Why pending records live in a state store.</b> Kafka Streams commits the input offset of every record
+ * {@link #process} has returned from. A record held only in memory at a commit would be lost by a crash: its
+ * offset committed, its outputs never produced. So each pending record is also written to the pending store, a
+ * changelogged in-memory key-value store whose changelog writes go into the same transaction as the offsets
+ * (exactly-once) or are flushed before them (at-least-once). The store has slots {@code 0..B-1} plus a count
+ * under key {@code -1}; a flush deletes its slots and sets the count to 0, and the store's cache sends only the
+ * last value of each key to the changelog at a commit, so a commit logs the records pending at that moment plus at
+ * most B tombstones, not one record per input record. A task that starts (after a crash, a rebalance or a restart) finds the
+ * restored pending records in the store and scores them first, before any new record. Pending records are not
+ * flushed in {@link #close}: Kafka Streams commits a task before closing its processors, so anything forwarded
+ * there would fall outside the committed transaction; the records stay in the store for the task's next owner.
+ * With {@code scoring.batch.max-records=1} every record is scored as it arrives and no store is used.
  *
  * <p><b>One ONNX Runtime session per stream task</b>, opened in {@link #init} and closed in {@link #close}: Kafka
  * Streams creates, migrates and closes processors with their tasks, so the session's life follows the task's
@@ -38,15 +65,28 @@ import org.slf4j.LoggerFactory;
  * stream threads never oversubscribe the cores.
  *
  * <p><b>Windows</b> (window length W above 1): the last W rows of each entity are kept as a {@link SlidingWindow}
- * in a persistent, changelogged store. Until an entity's window is full nothing is scored and nothing is emitted
- * for it; from the W-th record on, every record is scored and emits one latent code. Windows follow arrival
- * order within a partition, so records of one entity must share a partition (key them by entity).
+ * in a persistent, changelogged store, updated when a record's micro-batch is scored. Until an entity's window is
+ * full nothing is scored and nothing is emitted for it; from the W-th record on, every record is scored and emits
+ * one latent code. Rows are placed by event time under the {@link io.latentwatch.core.features.WindowPolicy}: a
+ * record up to {@code windows.grace-ms} older than its entity's newest is inserted in order (it is scored on the
+ * entity's newest window, which now holds it, and later records see the corrected order; outputs already emitted
+ * stay as they were); an older one is dead-lettered as LATE_RECORD; a gap longer than {@code windows.max-gap-ms}
+ * resets or imputes the window. Records of one entity must share a partition (key them by entity). An entity seen
+ * several times in one micro-batch gets its windows chained.
+ *
+ * <p><b>Alert episodes</b>: instead of one alert per anomalous record, each entity's run of anomalous records is
+ * one episode ({@link EpisodeTracker}) whose OPEN, UPDATE and CLOSE events go to the alerts sink. The running
+ * episode of each entity lives in a persistent, changelogged store, updated when the record's micro-batch is scored,
+ * in the same task (so the same transaction) as the alerts and the input offsets: a crash replays both or neither.
  *
  * <p><b>Dead letters</b>: a record that cannot be decoded, featurised or scored goes to the dead-letter sink with
- * its original key and value and leaves no trace in the window store.
+ * its original key, value and headers and leaves no trace in the window store (when a row scores non-finite, the
+ * rest of its micro-batch is scored again without it).
  */
 public final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
+    /** Key of the pending store that holds the number of pending records; slots are 0..B-1. */
+    static final int PENDING_COUNT_KEY = -1;
 
     private final ScoringSpec spec;
     private final ModelManifest manifest;
@@ -54,11 +94,16 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private final FeatureLayout layout;
     private final List<String> elementNames;
     private final int windowLength;
-    private final int windowStateBytes;
 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> windows;
+    private KeyValueStore<Integer, byte[]> pendingStore;
+    private KeyValueStore<String, byte[]> episodeStore;
+    private final EpisodeTracker episodes;
     private OnnxScorer scorer;
+    private final List<PendingRecord> buffer = new ArrayList<>();
+    private long oldestArrivalMillis;
+    private boolean pendingRestored;
 
     public ScoringProcessor(ScoringSpec spec) {
         this.spec = spec;
@@ -67,7 +112,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         this.layout = new FeatureLayout(manifest.featureNames());
         this.elementNames = manifest.elementNames();
         this.windowLength = manifest.windowLength();
-        this.windowStateBytes = new SlidingWindow(windowLength, layout.width()).toBytes().length;
+        this.episodes = new EpisodeTracker(spec.thresholds(), spec.episodePolicy());
     }
 
     @Override
@@ -76,32 +121,78 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         if (spec.windowStore() != null) {
             this.windows = context.getStateStore(spec.windowStore());
         }
+        if (spec.episodeStore() != null) {
+            this.episodeStore = context.getStateStore(spec.episodeStore());
+        }
+        if (spec.pendingStore() != null) {
+            this.pendingStore = context.getStateStore(spec.pendingStore());
+            context.schedule(Duration.ofMillis(spec.batchMaxWaitMs()), PunctuationType.WALL_CLOCK_TIME,
+                    now -> {
+                        restorePendingOnce();
+                        flush("time");
+                    });
+        }
         this.scorer = OnnxScorer.open(spec.bundle(), spec.scorerOptions());
-        LOG.info("event=scorer_opened task={} model_id={} model_version={} execution_provider={} window_length={}",
+        LOG.info("event=scorer_opened task={} model_id={} model_version={} execution_provider={} window_length={} "
+                        + "batch_max_records={} batch_max_wait_ms={}",
                 context.taskId(), manifest.modelId(), manifest.modelVersion(),
-                scorer.executionProvider().configName(), windowLength);
+                scorer.executionProvider().configName(), windowLength, spec.batchMaxRecords(), spec.batchMaxWaitMs());
         spec.metrics().modelServing(manifest.modelId(), manifest.modelVersion(), scorer.executionProvider().configName());
+    }
+
+    /**
+     * Loads the records a previous owner of this task left pending, before the first record or punctuation is
+     * handled, so they are scored before anything newer.
+     */
+    private void restorePendingOnce() {
+        if (pendingRestored) {
+            return;
+        }
+        pendingRestored = true;
+        byte[] count = pendingStore.get(PENDING_COUNT_KEY);
+        int n = count == null ? 0 : ByteBuffer.wrap(count).getInt();
+        for (int slot = 0; slot < n; slot++) {
+            byte[] bytes = pendingStore.get(slot);
+            if (bytes == null) {
+                throw new IllegalStateException("pending store of task " + context.taskId() + " counts " + n
+                        + " records but slot " + slot + " is empty");
+            }
+            buffer.add(PendingRecord.fromBytes(bytes));
+        }
+        oldestArrivalMillis = System.currentTimeMillis();
+        if (n > 0) {
+            LOG.info("event=pending_restored task={} records={}", context.taskId(), n);
+        }
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         spec.metrics().recordReceived();
-        Pending pending;
+        PendingRecord pending;
         try {
             pending = prepare(record);
         } catch (InvalidRecordException e) {
             deadLetter(record, e.reason(), e.getMessage());
             return;
         }
-        if (pending != null) {
-            // Batches of one for now; a micro-batcher would collect Pendings here and score them together
-            // (chaining the windows of an entity that appears twice in one batch).
-            score(List.of(pending));
+        if (pendingStore != null) {
+            restorePendingOnce();
+        }
+        if (buffer.isEmpty()) {
+            oldestArrivalMillis = System.currentTimeMillis();
+        }
+        buffer.add(pending);
+        if (pendingStore != null) {
+            pendingStore.put(buffer.size() - 1, pending.toBytes());
+            pendingStore.put(PENDING_COUNT_KEY, intBytes(buffer.size()));
+        }
+        if (buffer.size() >= spec.batchMaxRecords()) {
+            flush("size");
         }
     }
 
-    /** Validates and featurises one record; null when it only filled its entity's window. */
-    private Pending prepare(Record<byte[], byte[]> record) {
+    /** Validates and featurises one record. */
+    private PendingRecord prepare(Record<byte[], byte[]> record) {
         long size = (record.key() == null ? 0L : record.key().length) + (record.value() == null ? 0L : record.value().length);
         if (size > spec.maxRecordBytes()) {
             throw new InvalidRecordException(RejectionReason.TOO_LARGE,
@@ -109,16 +200,10 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
         DecodedObservation obs = decoder.decode(record.key(), record.value(), record.timestamp());
         float[] row = obs.features(layout);
-        if (windows == null) {
-            return new Pending(record, obs, row, null);
-        }
-        SlidingWindow window = loadWindow(obs.entity());
-        window.append(row, obs.timestamp());
-        if (!window.isFull()) {
-            windows.put(obs.entity(), window.toBytes());
-            return null;
-        }
-        return new Pending(record, obs, window.flatten(), window);
+        RecordMetadata source = context.recordMetadata().orElse(null);
+        return new PendingRecord(obs.entity(), obs.timestamp(), record.timestamp(), row, record.key(), record.value(),
+                record.headers(), source == null ? null : source.topic(), source == null ? -1 : source.partition(),
+                source == null ? -1L : source.offset());
     }
 
     private SlidingWindow loadWindow(String entity) {
@@ -126,7 +211,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         if (state != null) {
             try {
                 SlidingWindow w = SlidingWindow.fromBytes(state);
-                if (w.length() == windowLength && state.length == windowStateBytes) {
+                if (w.length() == windowLength && w.features() == layout.width()) {
                     return w;
                 }
             } catch (IllegalArgumentException e) {
@@ -139,52 +224,185 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         return new SlidingWindow(windowLength, layout.width());
     }
 
-    private void score(List<Pending> batch) {
-        float[][] rows = new float[batch.size()][];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = batch.get(i).input();
-        }
-        ScoreBatch result;
-        try {
-            long start = System.nanoTime();
-            result = scorer.score(rows);
-            spec.metrics().batchScored(rows.length, System.nanoTime() - start);
-        } catch (RuntimeException e) {
-            LOG.warn("event=scoring_failed rows={} error=\"{}\"", rows.length, e.toString());
-            for (Pending p : batch) {
-                deadLetter(p.record(), RejectionReason.SCORING_FAILED, "scoring failed: " + e);
-            }
+    /** Scores every pending record, forwards the outputs in input order, and empties the buffer and the store. */
+    private void flush(String trigger) {
+        if (buffer.isEmpty()) {
             return;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
-            double score = result.score(i);
-            if (!Double.isFinite(score)) {
-                // Values far outside the training range overflow float32; an alert with an infinite score
-                // and NaN contributions would explain nothing.
-                deadLetter(p.record(), RejectionReason.SCORING_FAILED, "the model produced a non-finite score (" + score
-                        + "); the input is probably far outside the range the model was trained on");
-                continue;
+        List<PendingRecord> batch = List.copyOf(buffer);
+        long waited = System.currentTimeMillis() - oldestArrivalMillis;
+        buffer.clear();
+        scoreInOrder(batch);
+        if (pendingStore != null) {
+            // Deleted, not left stale: a slot written and deleted between two commits reaches the changelog as a
+            // small tombstone, so only records still pending at a commit carry their bytes there.
+            for (int slot = 0; slot < batch.size(); slot++) {
+                pendingStore.delete(slot);
             }
-            if (p.window() != null) {
-                windows.put(p.observation().entity(), p.window().toBytes());
+            pendingStore.put(PENDING_COUNT_KEY, intBytes(0));
+        }
+        spec.metrics().microBatchFlushed(batch.size(), waited, trigger);
+    }
+
+    /**
+     * Scores {@code batch} with as few model calls as possible. A row that scores non-finite is dead-lettered
+     * and must not stay in its entity's window, so the rows after it are windowed and scored again without it
+     * (rare: it takes input far outside the training range).
+     */
+    private void scoreInOrder(List<PendingRecord> batch) {
+        int n = batch.size();
+        // Windows as they stand after the rows accepted so far; written back to the store at the end.
+        Map<String, SlidingWindow> accepted = new HashMap<>();
+        // Episodes as they stand after the rows emitted so far (null: none running); dirty ones written at the end.
+        Map<String, EpisodeState> episodeStates = new HashMap<>();
+        Set<String> episodesChanged = new HashSet<>();
+        int from = 0;
+        while (from < n) {
+            float[][] inputs = new float[n][];
+            String[] late = new String[n]; // why a row is too late to window; null when it is not
+            Map<String, SlidingWindow> trial = new HashMap<>();
+            int scored = 0;
+            for (int k = from; k < n; k++) {
+                PendingRecord p = batch.get(k);
+                if (windows == null) {
+                    inputs[k] = p.row();
+                } else {
+                    SlidingWindow w = trial.computeIfAbsent(p.entity(),
+                            e -> SlidingWindow.fromBytes(acceptedWindow(accepted, e).toBytes()));
+                    long newest = w.lastTimestamp();
+                    if (w.offer(p.row(), p.eventTimestamp(), spec.windowPolicy()) == Placement.TOO_LATE) {
+                        late[k] = "event time " + p.eventTimestamp() + " is " + (newest - p.eventTimestamp())
+                                + " ms before entity '" + p.entity() + "''s newest windowed record (" + newest
+                                + "); windows.grace-ms is " + spec.windowPolicy().graceMillis()
+                                + (w.isFull() ? " and the full window holds nothing that old" : "");
+                    }
+                    inputs[k] = late[k] == null && w.isFull() ? w.flatten() : null;
+                }
+                scored += inputs[k] == null ? 0 : 1;
             }
-            emitLatent(p, result.latent(i), score);
-            spec.metrics().recordScored(score, System.currentTimeMillis() - p.record().timestamp());
-            if (score >= spec.thresholds().warning()) {
-                emitAlert(p, score, result.topContributions(i, p.input(), elementNames, spec.topK()));
+            ScoreBatch result = null;
+            int[] resultRow = new int[n];
+            if (scored > 0) {
+                float[][] rows = new float[scored][];
+                for (int k = from, r = 0; k < n; k++) {
+                    if (inputs[k] != null) {
+                        resultRow[k] = r;
+                        rows[r++] = inputs[k];
+                    }
+                }
+                try {
+                    long start = System.nanoTime();
+                    result = scorer.score(rows);
+                    spec.metrics().batchScored(rows.length, System.nanoTime() - start);
+                } catch (RuntimeException e) {
+                    LOG.warn("event=scoring_failed rows={} error=\"{}\"", rows.length, e.toString());
+                    for (int k = from; k < n; k++) {
+                        if (inputs[k] != null) {
+                            deadLetter(batch.get(k), RejectionReason.SCORING_FAILED, "scoring failed: " + e);
+                        } else if (late[k] != null) {
+                            deadLetter(batch.get(k), RejectionReason.LATE_RECORD, late[k]);
+                        } else {
+                            offer(accepted, batch.get(k));
+                        }
+                    }
+                    break;
+                }
+            }
+            int next = n;
+            for (int k = from; k < n; k++) {
+                PendingRecord p = batch.get(k);
+                if (late[k] != null) {
+                    deadLetter(p, RejectionReason.LATE_RECORD, late[k]);
+                    continue;
+                }
+                if (inputs[k] == null) {
+                    offer(accepted, p);
+                    continue;
+                }
+                double score = result.score(resultRow[k]);
+                if (!Double.isFinite(score)) {
+                    // Values far outside the training range overflow float32; an alert with an infinite score
+                    // and NaN contributions would explain nothing.
+                    deadLetter(p, RejectionReason.SCORING_FAILED, "the model produced a non-finite score (" + score
+                            + "); the input is probably far outside the range the model was trained on");
+                    if (windows != null) {
+                        next = k + 1; // later rows were windowed with this one: score them again
+                        break;
+                    }
+                    continue;
+                }
+                if (windows != null) {
+                    offer(accepted, p);
+                }
+                emitLatent(p, result.latent(resultRow[k]), score);
+                spec.metrics().recordScored(score, System.currentTimeMillis() - p.recordTimestamp());
+                if (episodeStore != null) {
+                    EpisodeState before = episodeState(episodeStates, p.entity());
+                    ScoreBatch scoredBatch = result;
+                    int row = resultRow[k];
+                    float[] input = inputs[k];
+                    EpisodeTracker.Step step = episodes.observe(before, p.entity(), p.eventTimestamp(), score,
+                            () -> scoredBatch.topContributions(row, input, elementNames, spec.topK()));
+                    if (step.state() != before) {
+                        episodeStates.put(p.entity(), step.state());
+                        episodesChanged.add(p.entity());
+                    }
+                    if (step.event() != null) {
+                        emitAlert(p, step.event());
+                    }
+                }
+            }
+            from = next;
+        }
+        if (windows != null) {
+            for (Map.Entry<String, SlidingWindow> e : accepted.entrySet()) {
+                windows.put(e.getKey(), e.getValue().toBytes());
+            }
+        }
+        for (String entity : episodesChanged) {
+            EpisodeState state = episodeStates.get(entity);
+            if (state == null) {
+                episodeStore.delete(entity);
+            } else {
+                episodeStore.put(entity, state.toBytes());
             }
         }
     }
 
-    private void emitLatent(Pending p, float[] latent, double score) {
+    /** Places an accepted row in its entity's window (the same placement the trial pass made). */
+    private void offer(Map<String, SlidingWindow> accepted, PendingRecord p) {
+        acceptedWindow(accepted, p.entity()).offer(p.row(), p.eventTimestamp(), spec.windowPolicy());
+    }
+
+    /** The entity's running episode as of the rows handled so far; null when none. */
+    private EpisodeState episodeState(Map<String, EpisodeState> states, String entity) {
+        if (!states.containsKey(entity)) {
+            byte[] bytes = episodeStore.get(entity);
+            EpisodeState state = null;
+            if (bytes != null) {
+                try {
+                    state = EpisodeState.fromBytes(bytes);
+                } catch (RuntimeException e) {
+                    LOG.warn("event=episode_state_unreadable entity={} error=\"{}\"", entity, e.toString());
+                }
+            }
+            states.put(entity, state);
+        }
+        return states.get(entity);
+    }
+
+    private SlidingWindow acceptedWindow(Map<String, SlidingWindow> accepted, String entity) {
+        return accepted.computeIfAbsent(entity, this::loadWindow);
+    }
+
+    private void emitLatent(PendingRecord p, float[] latent, double score) {
         List<Float> code = new ArrayList<>(latent.length);
         for (float v : latent) {
             code.add(v);
         }
         LatentCode value = LatentCode.newBuilder()
-                .setEntity(p.observation().entity())
-                .setTimestamp(p.observation().timestamp())
+                .setEntity(p.entity())
+                .setTimestamp(p.eventTimestamp())
                 .setModelId(manifest.modelId())
                 .setModelVersion(manifest.modelVersion())
                 .setLatent(code)
@@ -199,9 +417,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         forward(p, bytes, spec.latentsSink());
     }
 
-    private void emitAlert(Pending p, double score, List<Contribution> top) {
-        List<FeatureContribution> contributions = new ArrayList<>(top.size());
-        for (Contribution c : top) {
+    private void emitAlert(PendingRecord p, EpisodeTracker.Event event) {
+        List<FeatureContribution> contributions = new ArrayList<>(event.topFeatures().size());
+        for (Contribution c : event.topFeatures()) {
             contributions.add(FeatureContribution.newBuilder()
                     .setName(c.name())
                     .setShare(c.share())
@@ -210,15 +428,20 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                     .build());
         }
         Alert alert = Alert.newBuilder()
-                .setEntity(p.observation().entity())
-                .setTimestamp(p.observation().timestamp())
-                .setScore(score)
+                .setEntity(p.entity())
+                .setTimestamp(event.timestamp())
+                .setScore(event.score())
                 .setWarningThreshold(spec.thresholds().warning())
                 .setCriticalThreshold(spec.thresholds().critical())
-                .setSeverity(score >= spec.thresholds().critical() ? Severity.CRITICAL : Severity.WARNING)
+                .setSeverity(event.severity())
                 .setModelId(manifest.modelId())
                 .setModelVersion(manifest.modelVersion())
                 .setTopFeatures(contributions)
+                .setEvent(event.type())
+                .setEpisodeId(event.episodeId())
+                .setEpisodeStart(event.episodeStart())
+                .setPeakScore(event.peakScore())
+                .setDurationMs(event.durationMs())
                 .build();
         byte[] bytes;
         try {
@@ -228,28 +451,36 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
         forward(p, bytes, spec.alertsSink());
         spec.metrics().alertEmitted(alert.getSeverity());
+        spec.metrics().episodeEvent(event.type().name(), event.severity());
     }
 
     /** Outputs are new facts in our own schemas: they carry none of the input's headers. */
-    private void forward(Pending p, byte[] value, String sink) {
-        byte[] key = p.observation().entity().getBytes(StandardCharsets.UTF_8);
-        context.forward(new Record<>(key, value, p.record().timestamp(), new RecordHeaders()), sink);
+    private void forward(PendingRecord p, byte[] value, String sink) {
+        byte[] key = p.entity().getBytes(StandardCharsets.UTF_8);
+        context.forward(new Record<>(key, value, p.recordTimestamp(), new RecordHeaders()), sink);
     }
 
     private void deadLetter(Record<byte[], byte[]> record, RejectionReason reason, String error) {
-        spec.metrics().deadLettered(reason);
         RecordMetadata source = context.recordMetadata().orElse(null);
+        deadLetter(record.key(), record.value(), record.headers(), record.timestamp(), reason, error,
+                source == null ? null : source.topic(), source == null ? -1 : source.partition(),
+                source == null ? -1L : source.offset());
+    }
+
+    private void deadLetter(PendingRecord p, RejectionReason reason, String error) {
+        deadLetter(p.key(), p.value(), p.headers(), p.recordTimestamp(), reason, error, p.sourceTopic(),
+                p.sourcePartition(), p.sourceOffset());
+    }
+
+    private void deadLetter(byte[] key, byte[] value, Headers headers, long timestamp, RejectionReason reason,
+                            String error, String topic, int partition, long offset) {
+        spec.metrics().deadLettered(reason);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("event=dead_letter reason={} topic={} partition={} offset={} error=\"{}\"", reason,
-                    source == null ? null : source.topic(), source == null ? -1 : source.partition(),
-                    source == null ? -1 : source.offset(), error);
+            LOG.debug("event=dead_letter reason={} topic={} partition={} offset={} error=\"{}\"", reason, topic,
+                    partition, offset, error);
         }
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(),
-                DeadLetters.headers(record.headers(), reason, error,
-                        source == null ? null : source.topic(),
-                        source == null ? -1 : source.partition(),
-                        source == null ? -1L : source.offset())),
-                spec.deadLetterSink());
+        context.forward(new Record<>(key, value, timestamp,
+                DeadLetters.headers(headers, reason, error, topic, partition, offset)), spec.deadLetterSink());
     }
 
     @Override
@@ -266,12 +497,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         return out;
     }
 
-    /**
-     * A record ready to score.
-     *
-     * @param input the model input: the row, or the flattened full window
-     * @param window the window to store once the record is scored; null without windows
-     */
-    private record Pending(Record<byte[], byte[]> record, DecodedObservation observation, float[] input,
-                           SlidingWindow window) {}
+    private static byte[] intBytes(int v) {
+        return ByteBuffer.allocate(Integer.BYTES).putInt(v).array();
+    }
 }

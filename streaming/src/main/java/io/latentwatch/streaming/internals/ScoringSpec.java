@@ -3,7 +3,9 @@ package io.latentwatch.streaming.internals;
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.bundle.ModelManifest;
 import io.latentwatch.core.bundle.Thresholds;
+import io.latentwatch.core.features.WindowPolicy;
 import io.latentwatch.core.scoring.ScorerOptions;
+import io.latentwatch.streaming.EpisodePolicy;
 import io.latentwatch.streaming.InputFormat;
 import io.latentwatch.streaming.ScoringMetrics;
 import java.util.Objects;
@@ -22,10 +24,18 @@ import java.util.Objects;
  * @param alertsSink sink node of alerts
  * @param deadLetterSink sink node of rejected records
  * @param metrics where the processor reports what it does
+ * @param pendingStore name of the store of records waiting for their micro-batch; null when batchMaxRecords is 1
+ * @param batchMaxRecords micro-batch size
+ * @param batchMaxWaitMs longest wall-clock wait of a pending record
+ * @param episodeStore name of the per-entity alert-episode store; null when the processor emits no alerts
+ * @param episodePolicy how anomalous records group into alert episodes
+ * @param windowPolicy how windows place records by event time (grace, gaps)
  */
 public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, InputFormat inputFormat, int maxRecordBytes,
                           Thresholds thresholds, int topK, String windowStore, String latentsSink, String alertsSink,
-                          String deadLetterSink, ScoringMetrics metrics) {
+                          String deadLetterSink, ScoringMetrics metrics, String pendingStore,
+                          int batchMaxRecords, long batchMaxWaitMs, String episodeStore, EpisodePolicy episodePolicy,
+                          WindowPolicy windowPolicy) {
 
     public ScoringSpec {
         Objects.requireNonNull(bundle, "bundle");
@@ -33,8 +43,16 @@ public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, Input
         Objects.requireNonNull(inputFormat, "inputFormat");
         Objects.requireNonNull(thresholds, "thresholds");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(episodePolicy, "episodePolicy");
+        Objects.requireNonNull(windowPolicy, "windowPolicy");
         if ((bundle.manifest().windowLength() > 1) != (windowStore != null)) {
             throw new IllegalArgumentException("a window store is needed exactly when the window length is above 1");
+        }
+        if (batchMaxRecords < 1 || batchMaxWaitMs < 1) {
+            throw new IllegalArgumentException("batchMaxRecords and batchMaxWaitMs must be at least 1");
+        }
+        if ((batchMaxRecords > 1) != (pendingStore != null)) {
+            throw new IllegalArgumentException("a pending-record store is needed exactly when batchMaxRecords is above 1");
         }
     }
 

@@ -1,0 +1,192 @@
+package io.latentwatch.streaming;
+
+import static io.latentwatch.streaming.ScoringHarness.correlated;
+import static io.latentwatch.streaming.ScoringHarness.header;
+import static io.latentwatch.streaming.ScoringHarness.json;
+import static io.latentwatch.streaming.ScoringHarness.sine;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentwatch.core.bundle.ModelBundle;
+import io.latentwatch.schemas.LatentCode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.IntegerDeserializer;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Micro-batched scoring: flush at B records or T ms, input order, and no loss across a restart. */
+class MicroBatchingTest {
+    private static final String PENDING_CHANGELOG = "latentwatch-test-" + ScoringTopology.PENDING_STORE + "-changelog";
+    private static final long LONG_WAIT_MS = 60_000L; // the longest allowed wait: never reached unless advanced
+
+    @TempDir
+    static Path models;
+    static ModelBundle tabular;
+    static ModelBundle series;
+
+    @TempDir
+    Path state;
+    private final List<ScoringHarness> open = new ArrayList<>();
+
+    @BeforeAll
+    static void train() {
+        tabular = ScoringHarness.trainTabular(models);
+        series = ScoringHarness.trainSeries(models);
+    }
+
+    @AfterEach
+    void closeDrivers() {
+        open.forEach(ScoringHarness::close);
+    }
+
+    private ScoringHarness harness(ModelBundle bundle, int maxRecords, long maxWaitMs) {
+        ScoringHarness h = new ScoringHarness(bundle, state.resolve("s" + open.size()), Map.of(
+                LatentwatchStreamsConfig.BATCH_MAX_RECORDS_CONFIG, maxRecords,
+                LatentwatchStreamsConfig.BATCH_MAX_WAIT_MS_CONFIG, maxWaitMs));
+        open.add(h);
+        return h;
+    }
+
+    /** Tabular rows for host-0..2, the 8th far off the training manifold (an alert), the 12th not even JSON. */
+    private static void sendTabular(ScoringHarness h, int from, int to) {
+        for (int i = from; i < to; i++) {
+            String entity = "host-" + (i % 3);
+            if (i == 12) {
+                h.sendJson(entity, "{not json", 10_000L + i);
+                continue;
+            }
+            float[] v = i == 8 ? new float[] {1f, -2f, 1f, 1f} : correlated(-1f + i / 20f, 0f);
+            h.sendJson(entity, json(entity, 1_000L + i, v), 10_000L + i);
+        }
+    }
+
+    @Test
+    void theTopologyHasAPendingStoreOnlyWhenBatching() {
+        assertThat(describe(harness(tabular, 1, 10))).doesNotContain(ScoringTopology.PENDING_STORE);
+        assertThat(describe(harness(tabular, 4, 10))).contains(ScoringTopology.PENDING_STORE);
+    }
+
+    private static String describe(ScoringHarness h) {
+        TopologyDescription d = ScoringTopology.build(h.settings, h.bundle).describe();
+        return d.toString();
+    }
+
+    @Test
+    void aBatchIsScoredWhenFullAndMatchesScoringOneByOne() {
+        ScoringHarness single = harness(tabular, 1, 10);
+        sendTabular(single, 0, 16);
+        List<TestRecord<byte[], byte[]>> expectedLatents = single.latentRecords();
+        List<TestRecord<byte[], byte[]>> expectedAlerts = single.alertRecords();
+        assertThat(expectedAlerts).isNotEmpty();
+
+        ScoringHarness batched = harness(tabular, 5, LONG_WAIT_MS);
+        sendTabular(batched, 0, 4);
+        assertThat(batched.latentRecords()).isEmpty();
+        sendTabular(batched, 4, 5);
+        assertThat(batched.latentRecords()).hasSize(5);
+        sendTabular(batched, 5, 13); // 12 is bad: dead-lettered at once, not counted towards the batch
+        assertThat(batched.deadLetters.readRecordsToList()).singleElement()
+                .satisfies(r -> assertThat(header(r, DeadLetterHeaders.REASON)).isEqualTo("MALFORMED_JSON"));
+        assertThat(batched.latentRecords()).hasSize(5);
+        sendTabular(batched, 13, 16);
+        List<TestRecord<byte[], byte[]>> latents = new ArrayList<>(batched.latentRecords());
+        assertThat(latents).hasSize(5);
+
+        // All 15 good records, now with the earlier batches prepended.
+        ScoringHarness again = harness(tabular, 5, LONG_WAIT_MS);
+        sendTabular(again, 0, 16);
+        assertSameRecords(again.latentRecords(), expectedLatents);
+        assertSameRecords(again.alertRecords(), expectedAlerts);
+    }
+
+    @Test
+    void aPartialBatchIsScoredWhenTheWaitHasPassed() {
+        ScoringHarness h = harness(tabular, 100, 50);
+        sendTabular(h, 0, 3);
+        assertThat(h.latentRecords()).isEmpty();
+        h.driver.advanceWallClockTime(Duration.ofMillis(50));
+        assertThat(h.readLatents()).extracting(LatentCode::getTimestamp).containsExactly(1_000L, 1_001L, 1_002L);
+        h.driver.advanceWallClockTime(Duration.ofMillis(500));
+        assertThat(h.latentRecords()).isEmpty();
+    }
+
+    /**
+     * A task that dies with records pending has written them to the pending store's changelog in the same commit
+     * as their offsets; the task's next owner restores the store from that changelog and scores them, once, before
+     * anything newer.
+     */
+    @Test
+    void pendingRecordsSurviveARestartThroughTheChangelogAndAreScoredOnceInOrder() {
+        ScoringHarness expected = harness(tabular, 1, 10);
+        sendTabular(expected, 0, 12);
+        List<TestRecord<byte[], byte[]>> want = expected.latentRecords();
+
+        ScoringHarness crashed = harness(tabular, 100, LONG_WAIT_MS);
+        TestOutputTopic<Integer, byte[]> changelog = crashed.driver.createOutputTopic(PENDING_CHANGELOG,
+                new IntegerDeserializer(), new ByteArrayDeserializer());
+        sendTabular(crashed, 0, 7);
+        assertThat(crashed.latentRecords()).isEmpty();
+        List<TestRecord<Integer, byte[]>> logged = changelog.readRecordsToList();
+        assertThat(logged).isNotEmpty();
+        crashed.close(); // closing flushes nothing: the pending records are only in the changelog now
+        open.remove(crashed);
+        assertThat(crashed.latentRecords()).isEmpty();
+
+        ScoringHarness restarted = harness(tabular, 100, LONG_WAIT_MS);
+        KeyValueStore<Integer, byte[]> store = restarted.driver.getKeyValueStore(ScoringTopology.PENDING_STORE);
+        for (TestRecord<Integer, byte[]> r : logged) { // what Kafka Streams' restore does with the changelog
+            if (r.value() == null) {
+                store.delete(r.key());
+            } else {
+                store.put(r.key(), r.value());
+            }
+        }
+        // The processor reads the store when it first runs, as a new owner of the task does after the restore.
+        sendTabular(restarted, 7, 12);
+        restarted.driver.advanceWallClockTime(Duration.ofMillis(LONG_WAIT_MS));
+        assertSameRecords(restarted.latentRecords(), want);
+        restarted.driver.advanceWallClockTime(Duration.ofMillis(LONG_WAIT_MS));
+        assertThat(restarted.latentRecords()).isEmpty();
+    }
+
+    @Test
+    void windowsAreChainedWithinABatchAndANonFiniteRowLeavesNoTrace() {
+        ScoringHarness single = harness(series, 1, 10);
+        ScoringHarness batched = harness(series, 7, LONG_WAIT_MS);
+        for (ScoringHarness h : List.of(single, batched)) {
+            for (int i = 0; i < 40; i++) {
+                for (String entity : List.of("a", "b")) {
+                    String value = entity.equals("a") && i == 20 ? "3.0e38" : Float.toString(sine(i));
+                    h.sendJson(entity, "{\"entity\":\"" + entity + "\",\"timestamp\":" + 1_000L * i
+                            + ",\"values\":[" + value + "]}", 1_000L * i);
+                }
+            }
+            h.driver.advanceWallClockTime(Duration.ofMillis(LONG_WAIT_MS));
+        }
+        List<TestRecord<byte[], byte[]>> want = single.latentRecords();
+        assertThat(want).hasSize(2 * (40 - ScoringHarness.SERIES_WINDOW + 1) - 1);
+        assertSameRecords(batched.latentRecords(), want);
+        assertThat(batched.deadLetters.readRecordsToList()).singleElement()
+                .satisfies(r -> assertThat(header(r, DeadLetterHeaders.REASON)).isEqualTo("SCORING_FAILED"));
+        assertThat(single.deadLetters.readRecordsToList()).hasSize(1);
+    }
+
+    private static void assertSameRecords(List<TestRecord<byte[], byte[]>> actual, List<TestRecord<byte[], byte[]>> expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(actual.get(i).key()).as("key %d", i).isEqualTo(expected.get(i).key());
+            assertThat(actual.get(i).value()).as("value %d", i).isEqualTo(expected.get(i).value());
+            assertThat(actual.get(i).timestamp()).as("timestamp %d", i).isEqualTo(expected.get(i).timestamp());
+        }
+    }
+}

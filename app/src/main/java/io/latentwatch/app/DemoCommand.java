@@ -5,8 +5,12 @@ import io.latentwatch.broker.KafkaEndpoints;
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.data.AnomalyWindows;
 import io.latentwatch.core.data.TimeSeries;
+import io.latentwatch.observability.LatentwatchMetrics;
+import io.latentwatch.observability.ObservabilityConfig;
+import io.latentwatch.observability.ObservabilityServer;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.FeatureContribution;
+import io.latentwatch.streaming.LatentwatchSerdes;
 import io.latentwatch.streaming.LatentwatchStreamsApp;
 import io.latentwatch.streaming.LatentwatchStreamsConfig;
 import io.latentwatch.streaming.StreamsSettings;
@@ -18,7 +22,6 @@ import io.latentwatch.trainer.report.TrainingReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +53,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Starts a broker, trains a model on the first 15% of four bundled NAB series, streams "
-                + "the rest through the scoring topology and prints each alert as it arrives.",
+                + "the rest through the scoring topology and prints each alert episode event (OPEN, UPDATE, CLOSE) as "
+                + "it arrives.",
                 "Ends with: summary: scored=<n> alerts=<n> dlq=<n> records_per_s=<x> windows_hit=<k>/<m>",
                 "Kafka: KAFKA_BOOTSTRAP if set, else Testcontainers when Docker runs, else an embedded broker "
                         + "on 127.0.0.1.",
@@ -77,8 +81,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT150S",
             description = "Deadline for all records to be scored, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration timeout;
-    @Option(names = "--quiet-alerts", description = "Count alerts but do not print each one.")
+    @Option(names = "--episode-cooldown", defaultValue = "PT30M",
+            description = "An alert episode closes at the first normal record this long (event time) after its last "
+                    + "anomalous one, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    Duration episodeCooldown;
+    @Option(names = "--quiet-alerts", description = "Count alert events but do not print each one.")
     boolean quietAlerts;
+    @Option(names = "--http-port", defaultValue = "8080",
+            description = "Port of the dashboard and /metrics on 127.0.0.1; 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int httpPort;
 
     private final PrintStream out = System.out;
 
@@ -123,14 +134,37 @@ final class DemoCommand implements Callable<Integer> {
             props.put(LatentwatchStreamsConfig.APPLICATION_ID_CONFIG, "latentwatch-demo-" + System.currentTimeMillis());
             props.put(LatentwatchStreamsConfig.MODEL_BUNDLE_CONFIG, bundleDir.toString());
             props.put(LatentwatchStreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+            // The series step 5 minutes: a short cooldown keeps a flickering anomaly one episode, and severity
+            // changes are reported at most every 15 minutes of series time.
+            props.put(LatentwatchStreamsConfig.EPISODE_COOLDOWN_MS_CONFIG, episodeCooldown.toMillis());
+            props.put(LatentwatchStreamsConfig.EPISODE_UPDATE_INTERVAL_MS_CONFIG, Duration.ofMinutes(15).toMillis());
             StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();
-            try (LatentwatchStreamsApp app = new LatentwatchStreamsApp(settings, bundle)) {
+            try (LatentwatchMetrics metrics = LatentwatchMetrics.forService(settings, bundle);
+                 LatentwatchStreamsApp app = new LatentwatchStreamsApp(settings, bundle, metrics)) {
             app.start();
-                app.awaitRunning(Duration.ofSeconds(60));
-                out.printf("      topology RUNNING: %s -> %s, %s, dead letters to %s%n", settings.inputTopic(),
-                        settings.latentsTopic(), settings.alertsTopic(), settings.dlqTopic());
-                return stream(kafka, settings, series, labels, demoStart);
+                try (ObservabilityServer http = startHttp(app, metrics)) {
+                    app.awaitRunning(Duration.ofSeconds(60));
+                    out.printf("      topology RUNNING: %s -> %s, %s, dead letters to %s%n", settings.inputTopic(),
+                            settings.latentsTopic(), settings.alertsTopic(), settings.dlqTopic());
+                    out.printf("      dashboard: %s  (Prometheus metrics at %s/metrics)%n", http.dashboardUrl(), http.baseUrl());
+                    return stream(kafka, settings, series, labels, demoStart);
+                }
             }
+        }
+    }
+
+    /** The dashboard on 127.0.0.1:{@code --http-port}, or on any free port when that one is taken. */
+    private ObservabilityServer startHttp(LatentwatchStreamsApp app, LatentwatchMetrics metrics) {
+        Map<String, Object> http = Map.of(ObservabilityConfig.HTTP_PORT_CONFIG, httpPort);
+        try {
+            return ObservabilityServer.start(ObservabilityConfig.fromMap(http), app, metrics);
+        } catch (IllegalStateException e) {
+            if (httpPort == 0) {
+                throw e;
+            }
+            out.printf("      port %d is taken; the dashboard uses a free port instead%n", httpPort);
+            return ObservabilityServer.start(ObservabilityConfig.fromMap(Map.of(ObservabilityConfig.HTTP_PORT_CONFIG, 0)),
+                    app, metrics);
         }
     }
 
@@ -195,9 +229,12 @@ final class DemoCommand implements Callable<Integer> {
                         out.printf("DEAD LETTER  reason=%s%n", reason == null ? "?" : new String(reason.value(), StandardCharsets.UTF_8));
                     } else {
                         alerts++;
-                        Alert a = Alert.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                        Alert a = LatentwatchSerdes.decodeAlert(r.value());
+                        // The episode so far (OPEN, UPDATE) or in all (CLOSE): from its first anomalous record on.
+                        long from = a.getEpisodeStart() == null ? a.getTimestamp() : a.getEpisodeStart();
+                        long to = from + a.getDurationMs();
                         for (AnomalyWindows.Window w : windowsBySeries.getOrDefault(a.getEntity(), List.of())) {
-                            if (w.contains(a.getTimestamp())) {
+                            if (w.start() <= to && from <= w.end()) {
                                 hit.add(w);
                             }
                         }
@@ -227,7 +264,7 @@ final class DemoCommand implements Callable<Integer> {
                 while (stop.getCount() > 0) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                         if (r.topic().equals(settings.alertsTopic())) {
-                            out.println(format(Alert.fromByteBuffer(ByteBuffer.wrap(r.value()))));
+                            out.println(format(LatentwatchSerdes.decodeAlert(r.value())));
                         }
                     }
                 }
@@ -279,6 +316,11 @@ final class DemoCommand implements Callable<Integer> {
         return new KafkaConsumer<>(c);
     }
 
+    /**
+     * One line per episode event, e.g.
+     * {@code ALERT OPEN   CRITICAL art_daily_jumpsup      2014-04-11 09:00:00 score=0.91 top=value[t] (...)} and
+     * {@code ALERT CLOSE  CRITICAL art_daily_jumpsup      2014-04-11 11:05:00 peak=2.4 lasted 1h55m since 2014-04-11 09:00:00}.
+     */
     static String format(Alert a) {
         StringBuilder top = new StringBuilder();
         if (!a.getTopFeatures().isEmpty()) {
@@ -286,8 +328,23 @@ final class DemoCommand implements Callable<Integer> {
             top.append(String.format(Locale.ROOT, "top=%s (observed %.4g, reconstructed %.4g, %.0f%% of error)",
                     f.getName(), f.getObserved(), f.getReconstructed(), 100 * f.getShare()));
         }
-        return String.format(Locale.ROOT, "ALERT %-8s %-22s %s score=%.4g %s", a.getSeverity(), a.getEntity(),
-                TimeSeries.formatTimestamp(a.getTimestamp()), a.getScore(), top);
+        String head = String.format(Locale.ROOT, "ALERT %-6s %-8s %-22s %s", a.getEvent(), a.getSeverity(),
+                a.getEntity(), TimeSeries.formatTimestamp(a.getTimestamp()));
+        double peak = a.getPeakScore() == null ? a.getScore() : a.getPeakScore();
+        String since = a.getEpisodeStart() == null ? "" : " since " + TimeSeries.formatTimestamp(a.getEpisodeStart());
+        return switch (a.getEvent()) {
+            case OPEN -> String.format(Locale.ROOT, "%s score=%.4g %s", head, a.getScore(), top);
+            case UPDATE -> String.format(Locale.ROOT, "%s score=%.4g peak=%.4g for %s%s %s", head, a.getScore(), peak,
+                    duration(a.getDurationMs()), since, top);
+            case CLOSE -> String.format(Locale.ROOT, "%s peak=%.4g lasted %s%s peak %s", head, peak,
+                    duration(a.getDurationMs()), since, top);
+        };
+    }
+
+    private static String duration(long millis) {
+        Duration d = Duration.ofMillis(millis);
+        return d.toHours() > 0 ? String.format(Locale.ROOT, "%dh%02dm", d.toHours(), d.toMinutesPart())
+                : String.format(Locale.ROOT, "%dm%02ds", d.toMinutes(), d.toSecondsPart());
     }
 
     private void step(int n, String what) {

@@ -34,6 +34,14 @@ class CliTest {
     }
 
     @Test
+    void benchStreamingHasHelpNamingItsLastLine() {
+        Run r = run("bench", "streaming", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Usage: latentwatch bench streaming").contains("--records")
+                .contains("--batch-size").contains("scoring_vs_passthrough=<r> batched_vs_single=<r> p99_ms_at_10k=<x>");
+    }
+
+    @Test
     void unknownOptionsAreUsageErrors() {
         Run r = run("train", "--csv", "x.csv", "--out", "b", "--no-such-option");
         assertThat(r.code()).isEqualTo(2);

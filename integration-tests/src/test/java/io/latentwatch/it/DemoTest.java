@@ -42,7 +42,7 @@ class DemoTest {
         assertThat(Long.parseLong(m.group(3))).isEqualTo(2);
         assertThat(Integer.parseInt(m.group(6))).isEqualTo(4);
         assertThat(Integer.parseInt(m.group(5))).isPositive();
-        assertThat(out).contains("ALERT ").contains("DEAD LETTER  reason=MALFORMED_JSON")
+        assertThat(out).contains("ALERT OPEN").contains("DEAD LETTER  reason=MALFORMED_JSON")
                 .contains("DEAD LETTER  reason=WRONG_LENGTH");
         assertThat(dir.resolve("bundle/model.onnx")).isNotEmptyFile();
         assertThat(dir.resolve("loss.png")).isNotEmptyFile();

@@ -1,0 +1,214 @@
+package io.latentwatch.app;
+
+import io.latentwatch.core.bundle.ModelBundle;
+import io.latentwatch.core.data.AnomalyWindows;
+import io.latentwatch.core.data.TimeSeries;
+import io.latentwatch.core.evaluation.NabScorer;
+import io.latentwatch.schemas.Alert;
+import io.latentwatch.schemas.AlertEvent;
+import io.latentwatch.schemas.LatentCode;
+import io.latentwatch.streaming.LatentwatchSerdes;
+import io.latentwatch.streaming.LatentwatchStreamsConfig;
+import io.latentwatch.streaming.ScoringTopology;
+import io.latentwatch.streaming.StreamsSettings;
+import io.latentwatch.trainer.AutoencoderTrainer;
+import io.latentwatch.trainer.TrainingConfig;
+import io.latentwatch.trainer.TrainingData;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code latentwatch nab}: runs the Numenta Anomaly Benchmark through the production scoring topology.
+ *
+ * <p>Each series gets its own model, trained only on its probationary part (what a detector has seen by the
+ * time NAB starts counting); then every record of the series goes, in order, through
+ * {@link ScoringTopology} in a {@link TopologyTestDriver} (the production processor, without a broker, which
+ * would only add time). One configuration for all series.
+ */
+@Command(name = "nab", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the Numenta Anomaly Benchmark through the production scoring topology and scores it "
+                + "with NAB's rules (all three profiles).",
+                "Writes per-series results in NAB's layout under <out>/latentwatch/<category>/.",
+                "Last line: nab_standard=<x> nab_low_fp=<y> nab_low_fn=<z> (NAB's procedure: one optimised "
+                        + "threshold per profile over the corpus).",
+                "Exit codes: 0 done, 2 bad arguments or data."})
+final class NabCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "NAB data folder (category/series.csv).")
+    Path data;
+    @Option(names = "--labels", required = true, paramLabel = "FILE", description = "NAB labels/combined_windows.json.")
+    Path labels;
+    @Option(names = "--profiles", paramLabel = "FILE",
+            description = "NAB config/profiles.json (default: ../config/profiles.json next to the labels folder).")
+    Path profiles;
+    @Option(names = {"-o", "--out"}, defaultValue = "target/nab-results", paramLabel = "DIR",
+            description = "Results folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+    @Option(names = "--window", defaultValue = "32", description = "Window length (default: ${DEFAULT-VALUE}).")
+    int window;
+    @Option(names = "--hidden", split = ",", defaultValue = "32,16", description = "Encoder hidden widths (default: ${DEFAULT-VALUE}).")
+    List<Integer> hidden;
+    @Option(names = "--latent", defaultValue = "4", description = "Latent width (default: ${DEFAULT-VALUE}).")
+    int latent;
+    @Option(names = "--epochs", defaultValue = "60", description = "Maximum epochs per series (default: ${DEFAULT-VALUE}).")
+    int epochs;
+    @Option(names = "--series", paramLabel = "NAME", split = ",",
+            description = "Only these series (file names without .csv); default all.")
+    List<String> only;
+
+    @Override
+    public Integer call() throws Exception {
+        Path profilesFile = profiles != null ? profiles : labels.toAbsolutePath().getParent().resolveSibling("config/profiles.json");
+        if (!Files.isDirectory(data) || !Files.isRegularFile(labels) || !Files.isRegularFile(profilesFile)) {
+            System.err.println("latentwatch nab: need --data DIR, --labels FILE and " + profilesFile);
+            return 2;
+        }
+        AnomalyWindows windows;
+        try (InputStream in = Files.newInputStream(labels)) {
+            windows = AnomalyWindows.read(in, labels.toString());
+        }
+        Map<String, NabScorer.CostMatrix> costs = NabScorer.readProfiles(profilesFile);
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(data)) {
+            files = walk.filter(p -> p.toString().endsWith(".csv")).sorted()
+                    .filter(p -> only == null || only.contains(p.getFileName().toString().replace(".csv", ""))).toList();
+        }
+        Path work = Files.createTempDirectory("latentwatch-nab-");
+        List<NabScorer.Series> scored = new ArrayList<>();
+        List<NabScorer.Series> alerted = new ArrayList<>();
+        Map<String, List<Integer>> byCategory = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        for (Path file : files) {
+            String category = file.getParent().getFileName().toString();
+            String name = file.getFileName().toString().replace(".csv", "");
+            TimeSeries series = TimeSeries.read(file);
+            List<AnomalyWindows.Window> ws = windows.forSeries(category + "/" + name + ".csv");
+            SeriesRun run = runSeries(series, name, work.resolve(name));
+            scored.add(new NabScorer.Series(category + "/" + name, series.timestamps(), run.anomalyScore(), ws));
+            alerted.add(new NabScorer.Series(category + "/" + name, series.timestamps(), run.alerted(), ws));
+            byCategory.computeIfAbsent(category, c -> new ArrayList<>()).add(scored.size() - 1);
+            writeResults(category, name, series, run.anomalyScore(), ws);
+            System.err.printf(Locale.ROOT, "%-55s records=%6d trained_on=%4d alerts=%5d%n", category + "/" + name,
+                    series.size(), run.trainedOn(), (long) java.util.Arrays.stream(run.alerted()).sum());
+        }
+        System.out.printf(Locale.ROOT, "%d series in %.0f s; results in %s%n", files.size(),
+                (System.nanoTime() - start) / 1e9, out.resolve("latentwatch"));
+        Map<String, Double> official = new LinkedHashMap<>();
+        for (Map.Entry<String, NabScorer.CostMatrix> p : costs.entrySet()) {
+            NabScorer.ThresholdScore best = NabScorer.optimise(scored, p.getValue());
+            NabScorer.Score asAlerted = NabScorer.score(alerted, 0.5, p.getValue());
+            official.put(p.getKey(), best.score().normalised());
+            System.out.printf(Locale.ROOT, "profile=%s official=%.1f (threshold %.4f, tp=%d fp=%d fn=%d) "
+                            + "alerts=%.1f (tp=%d fp=%d fn=%d)%n", p.getKey(), best.score().normalised(), best.threshold(),
+                    best.score().tp(), best.score().fp(), best.score().fn(), asAlerted.normalised(), asAlerted.tp(),
+                    asAlerted.fp(), asAlerted.fn());
+            if (p.getKey().equals("standard")) {
+                for (Map.Entry<String, List<Integer>> c : byCategory.entrySet()) {
+                    List<NabScorer.Series> subset = c.getValue().stream().map(scored::get).toList();
+                    NabScorer.Score s = NabScorer.score(subset, best.threshold(), p.getValue());
+                    System.out.printf(Locale.ROOT, "  category=%s standard=%.1f (tp=%d fp=%d fn=%d)%n", c.getKey(),
+                            s.normalised(), s.tp(), s.fp(), s.fn());
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "nab_standard=%.1f nab_low_fp=%.1f nab_low_fn=%.1f%n",
+                official.getOrDefault("standard", Double.NaN), official.getOrDefault("reward_low_FP_rate", Double.NaN),
+                official.getOrDefault("reward_low_FN_rate", Double.NaN));
+        return 0;
+    }
+
+    /** Scores of one series: anomaly_score in [0, 1) and the records the service alerted on. */
+    private record SeriesRun(double[] anomalyScore, double[] alerted, int trainedOn) {}
+
+    private SeriesRun runSeries(TimeSeries series, String name, Path dir) throws IOException {
+        int probation = NabScorer.probationaryLength(series.size());
+        TrainingData data = TrainingData.fromSeries(name, List.of(series), window, probation / (double) series.size());
+        TrainingConfig config = TrainingConfig.defaults().withModelId("nab-" + name).withHiddenLayers(hidden)
+                .withLatentDim(latent).withEpochs(epochs).withPatience(8);
+        ModelBundle bundle = AutoencoderTrainer.train(data, config, dir.resolve("bundle")).bundle();
+
+        Map<String, Object> props = new HashMap<>();
+        props.put(LatentwatchStreamsConfig.APPLICATION_ID_CONFIG, "nab");
+        props.put(LatentwatchStreamsConfig.MODEL_BUNDLE_CONFIG, bundle.directory().toString());
+        props.put(LatentwatchStreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();
+        double warning = bundle.manifest().thresholds().warning();
+        double[] anomalyScore = new double[series.size()];
+        double[] alerted = new double[series.size()];
+        Map<Long, Integer> rowOf = new HashMap<>();
+        for (int i = 0; i < series.size(); i++) {
+            rowOf.put(series.timestamps()[i], i);
+        }
+        try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(settings, bundle),
+                settings.toStreamsProperties(), Instant.ofEpochMilli(series.timestamps()[0]))) {
+            TestInputTopic<byte[], byte[]> in = driver.createInputTopic(settings.inputTopic(),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> latents = driver.createOutputTopic(settings.latentsTopic(),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> alerts = driver.createOutputTopic(settings.alertsTopic(),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            byte[] key = name.getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < series.size(); i++) {
+                long ts = series.timestamps()[i];
+                String json = String.format(Locale.ROOT, "{\"entity\":\"%s\",\"timestamp\":%d,\"values\":[%s]}",
+                        name, ts, Float.toString(series.values()[i]));
+                in.pipeInput(new TestRecord<>(key, json.getBytes(StandardCharsets.UTF_8), null, ts));
+                driver.advanceWallClockTime(java.time.Duration.ofMillis(10)); // lets time-based flushes run
+                for (TestRecord<byte[], byte[]> r : latents.readRecordsToList()) {
+                    LatentCode code = LatentCode.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                    double s = code.getScore();
+                    // One corpus-wide threshold on s / (s + warning) is one multiple of each series' own
+                    // calibrated warning threshold.
+                    anomalyScore[rowOf.get(code.getTimestamp())] = s + warning > 0 ? s / (s + warning) : 0;
+                }
+                for (TestRecord<byte[], byte[]> r : alerts.readRecordsToList()) {
+                    // An episode's OPEN marks its first alerted record; UPDATE and CLOSE are not onsets.
+                    if (LatentwatchSerdes.decodeAlert(r.value()).getEvent() == AlertEvent.OPEN) {
+                        alerted[rowOf.get(r.timestamp())] = 1;
+                    }
+                }
+            }
+        }
+        // What an operator is paged for: the onset of a run of alerts, not every record in it.
+        double[] onsets = new double[alerted.length];
+        for (int i = 0; i < alerted.length; i++) {
+            onsets[i] = alerted[i] > 0 && (i == 0 || alerted[i - 1] == 0) ? 1 : 0;
+        }
+        return new SeriesRun(anomalyScore, onsets, data.rows().length);
+    }
+
+    private void writeResults(String category, String name, TimeSeries series, double[] anomalyScore,
+                              List<AnomalyWindows.Window> ws) throws IOException {
+        Path dir = Files.createDirectories(out.resolve("latentwatch").resolve(category));
+        try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("latentwatch_" + name + ".csv"))) {
+            w.write("timestamp,value,anomaly_score,label\n");
+            for (int i = 0; i < series.size(); i++) {
+                long t = series.timestamps()[i];
+                boolean inWindow = ws.stream().anyMatch(x -> x.contains(t));
+                w.write(TimeSeries.formatTimestamp(t) + "," + series.values()[i] + ","
+                        + String.format(Locale.ROOT, "%.6f", anomalyScore[i]) + "," + (inWindow ? 1 : 0) + "\n");
+            }
+        }
+    }
+}

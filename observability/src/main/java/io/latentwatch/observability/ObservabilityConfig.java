@@ -1,5 +1,6 @@
 package io.latentwatch.observability;
 
+import io.latentwatch.streaming.ConfigValidators;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -39,8 +40,8 @@ public final class ObservabilityConfig extends AbstractConfig {
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(HTTP_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, HTTP_ENABLED_DOC)
             .define(HTTP_ADDRESS_CONFIG, Type.STRING, "127.0.0.1", new HostValidator(), Importance.HIGH, HTTP_ADDRESS_DOC)
-            .define(HTTP_PORT_CONFIG, Type.INT, DEFAULT_HTTP_PORT, allowed(Range.between(0, 65535)), Importance.HIGH, HTTP_PORT_DOC)
-            .define(DASHBOARD_LATEST_ALERTS_CONFIG, Type.INT, 20, allowed(Range.between(1, 1000)), Importance.LOW,
+            .define(HTTP_PORT_CONFIG, Type.INT, DEFAULT_HTTP_PORT, ConfigValidators.wholeRange(Range.between(0, 65535)), Importance.HIGH, HTTP_PORT_DOC)
+            .define(DASHBOARD_LATEST_ALERTS_CONFIG, Type.INT, 20, ConfigValidators.wholeRange(Range.between(1, 1000)), Importance.LOW,
                     DASHBOARD_LATEST_ALERTS_DOC);
 
     /** Parses and validates the keys of this config found in {@code values}; other keys are ignored. */
@@ -108,25 +109,6 @@ public final class ObservabilityConfig extends AbstractConfig {
             }
         });
         return mine;
-    }
-
-    /** Kafka's range messages give only the bound that was crossed; ours give the whole range. */
-    private static ConfigDef.Validator allowed(ConfigDef.Validator range) {
-        return new ConfigDef.Validator() {
-            @Override
-            public void ensureValid(String name, Object value) {
-                try {
-                    range.ensureValid(name, value);
-                } catch (ConfigException e) {
-                    throw new ConfigException(name, value, "must be in " + range);
-                }
-            }
-
-            @Override
-            public String toString() {
-                return range.toString();
-            }
-        };
     }
 
     /** A host name or IP literal; resolving it is left to bind time, which reports the address it could not use. */

@@ -168,26 +168,26 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(MODEL_BUNDLE_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH, MODEL_BUNDLE_DOC)
             .define(EXECUTION_PROVIDER_CONFIG, Type.STRING, ExecutionProvider.CPU.configName(), validEnum(ExecutionProvider.values()), Importance.MEDIUM, EXECUTION_PROVIDER_DOC)
             .define(EXECUTION_PROVIDER_FALLBACK_CONFIG, Type.BOOLEAN, false, new BooleanValidator(), Importance.MEDIUM, EXECUTION_PROVIDER_FALLBACK_DOC)
-            .define(INTRA_OP_THREADS_CONFIG, Type.INT, 1, allowed(Range.between(1, 1024)), Importance.MEDIUM, INTRA_OP_THREADS_DOC)
-            .define(INTER_OP_THREADS_CONFIG, Type.INT, 1, allowed(Range.between(1, 1024)), Importance.LOW, INTER_OP_THREADS_DOC)
+            .define(INTRA_OP_THREADS_CONFIG, Type.INT, 1, ConfigValidators.wholeRange(Range.between(1, 1024)), Importance.MEDIUM, INTRA_OP_THREADS_DOC)
+            .define(INTER_OP_THREADS_CONFIG, Type.INT, 1, ConfigValidators.wholeRange(Range.between(1, 1024)), Importance.LOW, INTER_OP_THREADS_DOC)
             .define(GRAPH_OPTIMIZATION_LEVEL_CONFIG, Type.STRING, GraphOptimizationLevel.ALL.configName(), validEnum(GraphOptimizationLevel.values()), Importance.LOW, GRAPH_OPTIMIZATION_LEVEL_DOC)
-            .define(BATCH_MAX_RECORDS_CONFIG, Type.INT, 256, allowed(Range.between(1, 65536)), Importance.MEDIUM, BATCH_MAX_RECORDS_DOC)
+            .define(BATCH_MAX_RECORDS_CONFIG, Type.INT, 256, ConfigValidators.wholeRange(Range.between(1, 65536)), Importance.MEDIUM, BATCH_MAX_RECORDS_DOC)
             .define(BATCH_MAX_WAIT_MS_CONFIG, Type.LONG, null, new OptionalRangeValidator(1, 60_000), Importance.MEDIUM, BATCH_MAX_WAIT_MS_DOC)
-            .define(TOP_K_CONFIG, Type.INT, 3, allowed(Range.between(1, 100)), Importance.MEDIUM, TOP_K_DOC)
+            .define(TOP_K_CONFIG, Type.INT, 3, ConfigValidators.wholeRange(Range.between(1, 100)), Importance.MEDIUM, TOP_K_DOC)
             .define(WARNING_THRESHOLD_CONFIG, Type.DOUBLE, null, new OptionalThresholdValidator(), Importance.MEDIUM, WARNING_THRESHOLD_DOC)
             .define(CRITICAL_THRESHOLD_CONFIG, Type.DOUBLE, null, new OptionalThresholdValidator(), Importance.MEDIUM, CRITICAL_THRESHOLD_DOC)
-            .define(EPISODE_COOLDOWN_MS_CONFIG, Type.LONG, 0L, allowed(Range.atLeast(0)), Importance.MEDIUM, EPISODE_COOLDOWN_MS_DOC)
-            .define(EPISODE_MIN_DURATION_MS_CONFIG, Type.LONG, 0L, allowed(Range.atLeast(0)), Importance.MEDIUM, EPISODE_MIN_DURATION_MS_DOC)
-            .define(EPISODE_UPDATE_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, allowed(Range.atLeast(0)), Importance.LOW, EPISODE_UPDATE_INTERVAL_MS_DOC)
-            .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1024 * 1024, allowed(Range.atLeast(1)), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
-            .define(WINDOW_GRACE_MS_CONFIG, Type.LONG, 0L, allowed(Range.atLeast(0)), Importance.MEDIUM, WINDOW_GRACE_MS_DOC)
+            .define(EPISODE_COOLDOWN_MS_CONFIG, Type.LONG, 0L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.MEDIUM, EPISODE_COOLDOWN_MS_DOC)
+            .define(EPISODE_MIN_DURATION_MS_CONFIG, Type.LONG, 0L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.MEDIUM, EPISODE_MIN_DURATION_MS_DOC)
+            .define(EPISODE_UPDATE_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.LOW, EPISODE_UPDATE_INTERVAL_MS_DOC)
+            .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1024 * 1024, ConfigValidators.wholeRange(Range.atLeast(1)), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
+            .define(WINDOW_GRACE_MS_CONFIG, Type.LONG, 0L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.MEDIUM, WINDOW_GRACE_MS_DOC)
             .define(WINDOW_MAX_GAP_MS_CONFIG, Type.LONG, null, new OptionalRangeValidator(1, Long.MAX_VALUE), Importance.MEDIUM, WINDOW_MAX_GAP_MS_DOC)
             .define(WINDOW_GAP_POLICY_CONFIG, Type.STRING, GapPolicy.RESET.configName(), ValidString.in(
                     Arrays.stream(GapPolicy.values()).map(GapPolicy::configName).toArray(String[]::new)), Importance.MEDIUM, WINDOW_GAP_POLICY_DOC)
             .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, ProcessingGuarantee.EXACTLY_ONCE_V2.configName(), validGuarantee(), Importance.MEDIUM, PROCESSING_GUARANTEE_DOC)
             .define(STATE_DIR_CONFIG, Type.STRING, DEFAULT_STATE_DIR, new ConfigDef.NonEmptyString(), Importance.MEDIUM, STATE_DIR_DOC)
-            .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 100L, allowed(Range.atLeast(0)), Importance.LOW, COMMIT_INTERVAL_MS_DOC)
-            .define(REPLICATION_FACTOR_CONFIG, Type.INT, 1, allowed(Range.between(1, Short.MAX_VALUE)), Importance.LOW, REPLICATION_FACTOR_DOC);
+            .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 100L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.LOW, COMMIT_INTERVAL_MS_DOC)
+            .define(REPLICATION_FACTOR_CONFIG, Type.INT, 1, ConfigValidators.wholeRange(Range.between(1, Short.MAX_VALUE)), Importance.LOW, REPLICATION_FACTOR_DOC);
 
     private final StreamsSettings settings;
 
@@ -382,25 +382,6 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
     private static ValidString validGuarantee() {
         return ValidString.in(Arrays.stream(ProcessingGuarantee.values()).map(ProcessingGuarantee::configName)
                 .toArray(String[]::new));
-    }
-
-    /** Kafka's range messages give only the bound that was crossed; ours give the whole range. */
-    private static ConfigDef.Validator allowed(ConfigDef.Validator range) {
-        return new ConfigDef.Validator() {
-            @Override
-            public void ensureValid(String name, Object value) {
-                try {
-                    range.ensureValid(name, value);
-                } catch (ConfigException e) {
-                    throw new ConfigException(name, value, "must be in " + range);
-                }
-            }
-
-            @Override
-            public String toString() {
-                return range.toString();
-            }
-        };
     }
 
     /** A Kafka topic name (also used for application.id, which prefixes internal topic names). */

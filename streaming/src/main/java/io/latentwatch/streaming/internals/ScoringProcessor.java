@@ -118,6 +118,10 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        // Kafka Streams re-initialises this same instance when it revives a corrupted task (closed dirty, stores
+        // wiped and restored): records left in memory are stale, the restored pending store is the truth.
+        buffer.clear();
+        pendingRestored = false;
         if (spec.windowStore() != null) {
             this.windows = context.getStateStore(spec.windowStore());
         }

@@ -45,6 +45,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "1", paramLabel = "N",
             description = "Models per evaluation, seeds seed..seed+N-1, rank-averaged (default: ${DEFAULT-VALUE}).")
     int seeds;
+    @Option(names = "--score", paramLabel = "KIND",
+            description = "Tabular score per model: ${COMPLETION-CANDIDATES} (default: RECONSTRUCTION_AND_LATENT; "
+                    + "RECONSTRUCTION is exactly the bundle's score, what serving alerts on).")
+    AnomalyEvaluation.Score score = AnomalyEvaluation.TABULAR_DEFAULT_SCORE;
     @Option(names = "--train-images", paramLabel = "FILE") Path trainImages;
     @Option(names = "--train-labels", paramLabel = "FILE") Path trainLabels;
     @Option(names = "--test-images", paramLabel = "FILE") Path testImages;
@@ -79,9 +83,14 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         TrainingData data = TrainingData.fromTable(table);
         TrainingConfig config = model.apply(AnomalyEvaluation.tabularDefault(), false).withModelId("evaluate");
-        AnomalyEvaluation.Result r = AnomalyEvaluation.trainAndScoreAll(data, config, seeds, dir);
-        System.err.printf("evaluated %s rows=%d model=%s epochs=%d%n", input.data, data.rows().length,
-                config.variant().name().toLowerCase(), r.training().trainLoss().size());
+        // without --scaling, one member per default scaling; --scaling picks a single model
+        List<TrainingConfig> members = model.scaling != null ? List.of(config)
+                : AnomalyEvaluation.TABULAR_DEFAULT_SCALINGS.stream().map(config::withScaling).toList();
+        AnomalyEvaluation.Result r = AnomalyEvaluation.trainAndScoreAll(data, members, seeds, score, dir);
+        System.err.printf("evaluated %s rows=%d model=%s scalings=%s score=%s seeds=%d epochs=%d%n", input.data,
+                data.rows().length, config.variant().name().toLowerCase(),
+                members.stream().map(m -> m.scaling().name().toLowerCase()).toList(), score.name().toLowerCase(), seeds,
+                r.training().trainLoss().size());
         System.out.printf(Locale.ROOT, "auroc=%.4f auprc=%.4f%n", r.auroc(), r.auprc());
         return 0;
     }

@@ -121,7 +121,8 @@ final class ModelOptions {
             c = c.withCheckpointDir(checkpointDir);
         }
         if (loss == null && c.variant() == TrainingConfig.Variant.CONV && imageData
-                && c.outputActivation() == TrainingConfig.OutputActivation.SIGMOID && c.scaling() != TrainingConfig.Scaling.STANDARD) {
+                && c.outputActivation() == TrainingConfig.OutputActivation.SIGMOID
+                && (c.scaling() == TrainingConfig.Scaling.MIN_MAX || c.scaling() == TrainingConfig.Scaling.PIXELS)) {
             c = c.withLoss(TrainingConfig.LossFunction.BCE); // the notes' conv autoencoder trains with BCE
         }
         return c;

@@ -44,13 +44,39 @@ class EvaluateCommandTest {
         }
         Path csv = Files.writeString(dir.resolve("set.csv"), sb.toString());
         Run run = run("evaluate", "--data", csv.toString(), "--label-column", "label", "--model", "dense",
-                "--seed", "3", "--epochs", "20", "--lr", "0.01", "--scaling", "standard", "--hidden", "8", "--latent", "1", "--work-dir", dir.resolve("w").toString());
+                "--seed", "3", "--epochs", "20", "--lr", "0.01", "--scaling", "standard", "--hidden", "8", "--latent", "1", "--score", "reconstruction",
+                "--work-dir", dir.resolve("w").toString());
         assertThat(run.code()).as(run.err()).isZero();
         String[] lines = run.out().strip().split("\n");
         String last = lines[lines.length - 1];
         assertThat(last).matches("auroc=\\d\\.\\d{4} auprc=\\d\\.\\d{4}");
         double auroc = Double.parseDouble(last.replaceAll("auroc=(\\S+) .*", "$1"));
         assertThat(auroc).isGreaterThan(0.9);
+    }
+
+    @Test
+    void defaultIsTheThreeScalingEnsembleWithLatentRankAndSeparatesFarOutRows(@TempDir Path dir) throws Exception {
+        // anomalies lie on the data's line but far out along it
+        StringBuilder sb = new StringBuilder("f0,f1,f2,label\n");
+        Random r = new Random(11);
+        for (int i = 0; i < 600; i++) {
+            boolean anomaly = i % 30 == 0;
+            double x = anomaly ? (r.nextBoolean() ? 6 : -6) + r.nextGaussian() * 0.1 : r.nextGaussian();
+            sb.append(x).append(',').append(2 * x + 0.05 * r.nextGaussian()).append(',').append(-x)
+                    .append(',').append(anomaly ? 1 : 0).append('\n');
+        }
+        Path csv = Files.writeString(dir.resolve("far.csv"), sb.toString());
+        Run ensemble = run("evaluate", "--data", csv.toString(), "--seed", "3", "--epochs", "10", "--hidden", "8",
+                "--latent", "1", "--work-dir", dir.resolve("e").toString());
+        assertThat(ensemble.code()).as(ensemble.err()).isZero();
+        assertThat(ensemble.err()).contains("scalings=[min_max, standard, robust] score=reconstruction_and_latent");
+        assertThat(Files.list(dir.resolve("e")).count()).isEqualTo(3); // one bundle per member
+        assertThat(auroc(ensemble)).isGreaterThan(0.9);
+    }
+
+    private static double auroc(Run run) {
+        String[] lines = run.out().strip().split("\n");
+        return Double.parseDouble(lines[lines.length - 1].replaceAll("auroc=(\\S+) .*", "$1"));
     }
 
     @Test

@@ -68,6 +68,40 @@ public record Normalisation(double[] mean, double[] scale) {
         return new Normalisation(min, scale);
     }
 
+    /**
+     * Fits robust scaling per column: {@code (x - median) / IQR}, so a few extreme values (the anomalies an
+     * unsupervised detector is fitted on) do not set the scale; a column whose IQR is zero falls back to
+     * its range, and a constant column gets scale 1.
+     */
+    public static Normalisation fitRobust(float[][] rows) {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("cannot fit a normalisation on zero rows");
+        }
+        int width = rows[0].length;
+        double[] median = new double[width];
+        double[] scale = new double[width];
+        float[] column = new float[rows.length];
+        for (int j = 0; j < width; j++) {
+            for (int i = 0; i < rows.length; i++) {
+                column[i] = rows[i][j];
+            }
+            Arrays.sort(column);
+            median[j] = quantile(column, 0.5);
+            double iqr = quantile(column, 0.75) - quantile(column, 0.25);
+            double range = (double) column[column.length - 1] - column[0];
+            scale[j] = iqr > 1e-8 ? iqr : range > 1e-8 ? range : 1.0;
+        }
+        return new Normalisation(median, scale);
+    }
+
+    /** Linear-interpolated quantile of sorted values. */
+    private static double quantile(float[] sorted, double q) {
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (pos - lo) * ((double) sorted[hi] - sorted[lo]);
+    }
+
     /** The same offset and scale for every element, e.g. {@code (0, 255)} for 8-bit pixels. */
     public static Normalisation uniform(int width, double offset, double scale) {
         if (!(scale > 0)) {

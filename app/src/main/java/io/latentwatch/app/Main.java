@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code latentwatch} command line. */
 @Command(name = "latentwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Streaming anomaly detection with autoencoders, ONNX Runtime and Kafka Streams.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, ServeCommand.class, BrokerCommand.class, BenchCommand.class, NabCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class, ServeCommand.class, BrokerCommand.class, BenchCommand.class, NabCommand.class, ModelsCommand.class, RetrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

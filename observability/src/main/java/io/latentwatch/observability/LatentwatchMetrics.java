@@ -74,6 +74,8 @@ public final class LatentwatchMetrics implements ScoringMetrics, AutoCloseable {
     public static final String ALERT_THRESHOLD = "latentwatch.alert.threshold";
     /** Gauge = 1, tags {@code model_id}, {@code model_version}, {@code execution_provider}: the model serving. */
     public static final String MODEL_INFO = "latentwatch.model.info";
+    /** Counter, tags {@code model_id} and {@code reason}: promoted model versions this instance refused to serve. */
+    public static final String MODELS_REFUSED = "latentwatch.models.refused";
     /** Gauge: records behind the end of the input topic, summed over the partitions this instance reads. */
     public static final String CONSUMER_LAG = "latentwatch.consumer.lag";
     /** Gauge: 1 while Kafka Streams is RUNNING, else 0. */
@@ -290,6 +292,14 @@ public final class LatentwatchMetrics implements ScoringMetrics, AutoCloseable {
     private Counter episodeCounter(String type, Severity severity) {
         return Counter.builder(EPISODE_EVENTS).tag("event", type).tag("severity", severity.name())
                 .description("Alert-episode events emitted (OPEN, UPDATE, CLOSE)").register(registry);
+    }
+
+    @Override
+    public void modelRefused(String modelId, String modelVersion, String reason) {
+        // Tagged by reason, not version: versions would grow the series without bound.
+        Counter.builder(MODELS_REFUSED).tag("model_id", modelId).tag("reason", reason)
+                .description("Promoted model versions refused (the previous model kept serving)").register(registry)
+                .increment();
     }
 
     @Override

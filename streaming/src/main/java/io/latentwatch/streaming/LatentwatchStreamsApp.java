@@ -2,6 +2,8 @@ package io.latentwatch.streaming;
 
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.scoring.OnnxScorer;
+import io.latentwatch.streaming.internals.ModelFollower;
+import io.latentwatch.streaming.internals.ModelSlot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,10 +11,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -51,6 +55,9 @@ public final class LatentwatchStreamsApp implements AutoCloseable {
     private final ModelBundle bundle;
     private final Topology topology;
     private final KafkaStreams streams;
+    /** Null unless models.follow: then the follower fills the slot and the tasks swap to what it holds. */
+    private final ModelSlot modelSlot;
+    private final ModelFollower modelFollower;
     private final Object stateMonitor = new Object();
     private boolean started;
 
@@ -84,7 +91,18 @@ public final class LatentwatchStreamsApp implements AutoCloseable {
                     bundle.manifest().windowLength(), probe.executionProvider().configName(),
                     probe.executionProviderReason());
         }
-        this.topology = ScoringTopology.build(settings, bundle, metrics);
+        if (settings.modelsFollow()) {
+            this.modelSlot = new ModelSlot(bundle, ScoringTopology.effectiveThresholds(settings, bundle.manifest().thresholds()));
+            Properties clients = new Properties();
+            clients.putAll(settings.clientProperties());
+            clients.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+            this.modelFollower = new ModelFollower(clients, settings.modelsTopic(), bundle.manifest(),
+                    settings.scorerOptions(), t -> ScoringTopology.effectiveThresholds(settings, t), metrics, modelSlot);
+        } else {
+            this.modelSlot = null;
+            this.modelFollower = null;
+        }
+        this.topology = ScoringTopology.build(settings, bundle, metrics, modelSlot);
         this.streams = new KafkaStreams(topology, settings.toStreamsProperties());
         streams.setStateListener(this::onStateChange);
         streams.setUncaughtExceptionHandler(e -> {
@@ -113,6 +131,14 @@ public final class LatentwatchStreamsApp implements AutoCloseable {
                 settings.applicationId(), settings.inputTopic(), settings.inputFormat().configName(),
                 settings.latentsTopic(), settings.alertsTopic(), settings.dlqTopic(),
                 settings.processingGuarantee().configName());
+        if (modelFollower != null) {
+            try {
+                ModelEvents.ensureTopic(settings.adminProperties(), settings.modelsTopic(), settings.replicationFactor());
+            } catch (IllegalStateException e) {
+                throw new StreamsException(e.getMessage(), e);
+            }
+            modelFollower.start();
+        }
         streams.start();
     }
 
@@ -198,9 +224,17 @@ public final class LatentwatchStreamsApp implements AutoCloseable {
         return topology;
     }
 
-    /** The model bundle being served. */
+    /** The model bundle this application started with ({@code model.bundle}). */
     public ModelBundle bundle() {
         return bundle;
+    }
+
+    /**
+     * The newest verified bundle from the models topic (the one stream tasks serve from their next micro-batch on), or
+     * the starting bundle when none came or {@code models.follow} is false.
+     */
+    public ModelBundle servingBundle() {
+        return modelSlot == null ? bundle : modelSlot.current().bundle();
     }
 
     public StreamsSettings settings() {
@@ -221,6 +255,9 @@ public final class LatentwatchStreamsApp implements AutoCloseable {
      */
     public boolean close(Duration timeout) {
         LOG.info("event=closing application_id={} timeout_ms={}", settings.applicationId(), timeout.toMillis());
+        if (modelFollower != null) {
+            modelFollower.close();
+        }
         // Leaving the group hands this instance's partitions to the others at once, not after the session timeout.
         boolean clean = streams.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));

@@ -147,6 +147,15 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
     public static final String REPLICATION_FACTOR_CONFIG = "topics.replication-factor";
     private static final String REPLICATION_FACTOR_DOC = "Replication factor of the topics this application creates: internal changelogs and missing input/output topics.";
 
+    public static final String MODELS_TOPIC_CONFIG = "models.topic";
+    private static final String MODELS_TOPIC_DOC = "Compacted topic of model events (Avro ModelEvent keyed by model id) that `latentwatch models promote|rollback` "
+            + "and `latentwatch retrain` publish; created (compacted, 1 partition) when missing.";
+
+    public static final String MODELS_FOLLOW_CONFIG = "models.follow";
+    private static final String MODELS_FOLLOW_DOC = "Follow models.topic: when a version of the served model id is promoted or rolled back to, load its bundle "
+            + "in the background, verify its SHA-256 and input shape, warm it up and switch every stream task to it between two "
+            + "micro-batches (no restart). A bundle that fails is refused and the current model keeps serving. false serves model.bundle for good.";
+
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final String DEFAULT_STATE_DIR =
             Path.of(System.getProperty("java.io.tmpdir"), "latentwatch-streams").toString();
@@ -187,7 +196,9 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, ProcessingGuarantee.EXACTLY_ONCE_V2.configName(), validGuarantee(), Importance.MEDIUM, PROCESSING_GUARANTEE_DOC)
             .define(STATE_DIR_CONFIG, Type.STRING, DEFAULT_STATE_DIR, new ConfigDef.NonEmptyString(), Importance.MEDIUM, STATE_DIR_DOC)
             .define(COMMIT_INTERVAL_MS_CONFIG, Type.LONG, 100L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.LOW, COMMIT_INTERVAL_MS_DOC)
-            .define(REPLICATION_FACTOR_CONFIG, Type.INT, 1, ConfigValidators.wholeRange(Range.between(1, Short.MAX_VALUE)), Importance.LOW, REPLICATION_FACTOR_DOC);
+            .define(REPLICATION_FACTOR_CONFIG, Type.INT, 1, ConfigValidators.wholeRange(Range.between(1, Short.MAX_VALUE)), Importance.LOW, REPLICATION_FACTOR_DOC)
+            .define(MODELS_TOPIC_CONFIG, Type.STRING, "models", new TopicNameValidator(), Importance.MEDIUM, MODELS_TOPIC_DOC)
+            .define(MODELS_FOLLOW_CONFIG, Type.BOOLEAN, true, new BooleanValidator(), Importance.MEDIUM, MODELS_FOLLOW_DOC);
 
     private final StreamsSettings settings;
 
@@ -265,12 +276,14 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
                 Path.of(getString(STATE_DIR_CONFIG)),
                 getLong(COMMIT_INTERVAL_MS_CONFIG),
                 getInt(REPLICATION_FACTOR_CONFIG),
+                getString(MODELS_TOPIC_CONFIG),
+                getBoolean(MODELS_FOLLOW_CONFIG),
                 clientProperties());
     }
 
     private void requireDistinctTopics() {
         Map<String, String> seen = new HashMap<>();
-        for (String key : List.of(INPUT_TOPIC_CONFIG, LATENTS_TOPIC_CONFIG, ALERTS_TOPIC_CONFIG, DLQ_TOPIC_CONFIG)) {
+        for (String key : List.of(INPUT_TOPIC_CONFIG, LATENTS_TOPIC_CONFIG, ALERTS_TOPIC_CONFIG, DLQ_TOPIC_CONFIG, MODELS_TOPIC_CONFIG)) {
             String topic = getString(key);
             String other = seen.putIfAbsent(topic, key);
             if (other != null) {

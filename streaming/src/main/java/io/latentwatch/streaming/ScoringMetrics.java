@@ -58,4 +58,14 @@ public interface ScoringMetrics {
 
     /** The model now serving in a task (on open, and on every swap). */
     default void modelServing(String modelId, String modelVersion, String executionProvider) {}
+
+    /**
+     * A promoted model version was refused (bad hash, another input shape, a graph ONNX Runtime cannot open or run);
+     * the model serving before keeps serving.
+     *
+     * @param modelId the model the refused bundle claims to be
+     * @param modelVersion the refused version
+     * @param reason a short machine-friendly reason, e.g. {@code verification}, {@code input_shape}, {@code open}
+     */
+    default void modelRefused(String modelId, String modelVersion, String reason) {}
 }

@@ -2,6 +2,7 @@ package io.latentwatch.streaming;
 
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.bundle.Thresholds;
+import io.latentwatch.streaming.internals.ModelSlot;
 import io.latentwatch.streaming.internals.ObservationDecoder;
 import io.latentwatch.streaming.internals.PassThroughProcessor;
 import io.latentwatch.streaming.internals.ScoringProcessor;
@@ -76,13 +77,23 @@ public final class ScoringTopology {
 
     /** Builds the topology for a loaded bundle, reporting to {@code metrics}. */
     public static Topology build(StreamsSettings settings, ModelBundle bundle, ScoringMetrics metrics) {
+        return build(settings, bundle, metrics, null);
+    }
+
+    /**
+     * Builds the topology for a loaded bundle whose tasks swap to whatever model {@code modelSlot} holds, between two
+     * micro-batches ({@link LatentwatchStreamsApp} fills the slot from the models topic).
+     *
+     * @param modelSlot null to serve {@code bundle} for good
+     */
+    static Topology build(StreamsSettings settings, ModelBundle bundle, ScoringMetrics metrics, ModelSlot modelSlot) {
         boolean windowed = bundle.manifest().windowLength() > 1;
         boolean batched = settings.batchMaxRecords() > 1;
         ScoringSpec spec = new ScoringSpec(bundle, settings.scorerOptions(), settings.inputFormat(),
                 settings.maxRecordBytes(), effectiveThresholds(settings, bundle.manifest().thresholds()),
                 settings.topK(), windowed ? WINDOW_STORE : null, LATENTS_SINK, ALERTS_SINK, DEAD_LETTER_SINK, metrics,
                 batched ? PENDING_STORE : null, settings.batchMaxRecords(), settings.batchMaxWaitMs(), EPISODE_STORE,
-                settings.episodePolicy(), settings.windowPolicy());
+                settings.episodePolicy(), settings.windowPolicy(), modelSlot);
         // Fail now, not in a stream thread, if the input format cannot be decoded safely here.
         ObservationDecoder.forFormat(settings.inputFormat(), settings.maxRecordBytes());
 
@@ -116,7 +127,7 @@ public final class ScoringTopology {
         ScoringSpec spec = new ScoringSpec(bundle, settings.scorerOptions(), settings.inputFormat(),
                 settings.maxRecordBytes(), bundle.manifest().thresholds(), settings.topK(), null, LATENTS_SINK,
                 ALERTS_SINK, DEAD_LETTER_SINK, metrics, null, 1, settings.batchMaxWaitMs(), null,
-                settings.episodePolicy(), settings.windowPolicy());
+                settings.episodePolicy(), settings.windowPolicy(), null);
         ByteArrayDeserializer in = new ByteArrayDeserializer();
         ByteArraySerializer out = new ByteArraySerializer();
         Topology topology = new Topology();

@@ -47,6 +47,8 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * @param stateDir directory of local state (RocksDB windows)
  * @param commitIntervalMs Kafka Streams commit interval
  * @param replicationFactor replication factor of topics this application creates (internal and missing ones)
+ * @param modelsTopic compacted topic of model events
+ * @param modelsFollow whether to follow {@code modelsTopic} and hot-swap to promoted versions
  * @param clientProperties pass-through Kafka client settings, {@code kafka.} prefix removed
  */
 public record StreamsSettings(
@@ -75,6 +77,8 @@ public record StreamsSettings(
         Path stateDir,
         long commitIntervalMs,
         int replicationFactor,
+        String modelsTopic,
+        boolean modelsFollow,
         Map<String, Object> clientProperties) {
 
     /**
@@ -103,6 +107,7 @@ public record StreamsSettings(
         Objects.requireNonNull(windowPolicy, "windowPolicy");
         Objects.requireNonNull(processingGuarantee, "processingGuarantee");
         Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(modelsTopic, "modelsTopic");
         clientProperties = Map.copyOf(clientProperties);
     }
 
@@ -171,7 +176,8 @@ public record StreamsSettings(
                 + ", episodePolicy=" + episodePolicy + ", maxRecordBytes=" + maxRecordBytes
                 + ", windowPolicy=" + windowPolicy + ", processingGuarantee=" + processingGuarantee.configName()
                 + ", stateDir=" + stateDir + ", commitIntervalMs=" + commitIntervalMs
-                + ", replicationFactor=" + replicationFactor + ", clientProperties=" + new TreeSet<>(clientProperties.keySet())
+                + ", replicationFactor=" + replicationFactor + ", modelsTopic=" + modelsTopic
+                + ", modelsFollow=" + modelsFollow + ", clientProperties=" + new TreeSet<>(clientProperties.keySet())
                 + "]";
     }
 }

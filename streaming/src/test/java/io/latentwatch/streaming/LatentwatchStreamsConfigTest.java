@@ -220,7 +220,7 @@ class LatentwatchStreamsConfigTest {
                 .contains("| `input.format` | `json` | [json, avro] |")
                 .contains("| `model.bundle` | (required) |")
                 .contains("| `alerts.top-k` | `3` | [1,...,100] |");
-        assertThat(LatentwatchStreamsConfig.configDef().names()).hasSize(29);
+        assertThat(LatentwatchStreamsConfig.configDef().names()).hasSize(31);
     }
 
     @Test
@@ -291,5 +291,23 @@ class LatentwatchStreamsConfigTest {
         assertThatThrownBy(() -> with("windows.gap-policy", "interpolate"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("windows.gap-policy")
                 .hasMessageContaining("reset").hasMessageContaining("impute-last");
+    }
+
+    @Test
+    void modelsTopicAndFollowingHaveDefaultsAndValidation() {
+        StreamsSettings s = LatentwatchStreamsConfig.fromMap(minimal()).toSettings();
+        assertThat(s.modelsTopic()).isEqualTo("models");
+        assertThat(s.modelsFollow()).isTrue();
+        StreamsSettings off = with("models.follow", "false").toSettings();
+        assertThat(off.modelsFollow()).isFalse();
+        assertThat(with("models.topic", "model-events").toSettings().modelsTopic()).isEqualTo("model-events");
+        assertThatThrownBy(() -> with("models.topic", "bad topic"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("models.topic").hasMessageContaining("[a-zA-Z0-9._-]");
+        assertThatThrownBy(() -> with("models.follow", "sometimes"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("models.follow");
+        assertThatThrownBy(() -> with("models.topic", "observations"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("models.topic").hasMessageContaining("must differ from input.topic");
+        assertThat(LatentwatchStreamsConfig.configReferenceMarkdown()).contains("| `models.topic` | `models` |")
+                .contains("| `models.follow` | `true` | [true, false] |");
     }
 }

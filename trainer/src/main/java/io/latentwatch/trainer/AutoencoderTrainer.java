@@ -107,6 +107,7 @@ public final class AutoencoderTrainer {
         Normalisation normalisation = switch (config.scaling()) {
             case STANDARD -> Normalisation.fit(train);
             case MIN_MAX -> Normalisation.fitMinMax(train);
+            case ROBUST -> Normalisation.fitRobust(train);
             case PIXELS -> Normalisation.uniform(width, 0, 255);
         };
 

@@ -66,6 +66,8 @@ public record TrainingConfig(String modelId, String modelVersion, Variant varian
         STANDARD,
         /** (x - min) / (max - min) per element, onto [0, 1]. */
         MIN_MAX,
+        /** (x - median) / interquartile range per element: robust to the outliers in the data it is fitted on. */
+        ROBUST,
         /** x / 255 for 8-bit pixels, onto [0, 1]. */
         PIXELS
     }
@@ -158,7 +160,8 @@ public record TrainingConfig(String modelId, String modelVersion, Variant varian
         require(patience > 0, "patience must be positive: " + patience);
         require(warningQuantile > 0 && warningQuantile < 1 && criticalQuantile > 0 && criticalQuantile < 1
                 && warningQuantile <= criticalQuantile, "quantiles must satisfy 0 < warning <= critical < 1");
-        require(loss != LossFunction.BCE || (outputActivation == OutputActivation.SIGMOID && scaling != Scaling.STANDARD),
+        require(loss != LossFunction.BCE || (outputActivation == OutputActivation.SIGMOID
+                        && (scaling == Scaling.MIN_MAX || scaling == Scaling.PIXELS)),
                 "BCE loss needs a Sigmoid output and inputs scaled onto [0, 1] (scaling MIN_MAX or PIXELS)");
         require(variant != Variant.DENOISING || noise.kind() != Noise.Kind.NONE,
                 "the denoising variant needs a noise kind (GAUSSIAN or MASKING)");
@@ -288,6 +291,56 @@ public record TrainingConfig(String modelId, String modelVersion, Variant varian
             m.put("vaeScore", variational.score().name().toLowerCase());
         }
         return m;
+    }
+
+    /**
+     * The settings {@link #asProvenance()} wrote, read back onto {@link #defaults()}: how a retrain trains a challenger
+     * with its champion's settings. Keys it does not know are ignored; a value it cannot read fails naming the key.
+     * Model id, version, seed, progress and checkpoints are not settings of the model and stay at their defaults.
+     */
+    public static TrainingConfig fromProvenance(Map<String, String> settings) {
+        Builder b = defaults().toBuilder();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String v = e.getValue().strip();
+            try {
+                switch (e.getKey()) {
+                    case "architecture" -> b.variant = Variant.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                    case "hiddenLayers", "channels" -> b.hiddenLayers = v.equals("[]") ? List.of()
+                            : java.util.Arrays.stream(v.substring(1, v.length() - 1).split(","))
+                                    .map(x -> Integer.parseInt(x.strip())).toList();
+                    case "latentDim" -> b.latentDim = Integer.parseInt(v);
+                    case "outputActivation" -> b.outputActivation = OutputActivation.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                    case "scaling" -> b.scaling = Scaling.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                    case "optimizer" -> b.optimizer = OptimizerKind.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                    case "loss" -> b.loss = LossFunction.valueOf(v.toUpperCase(java.util.Locale.ROOT));
+                    case "learningRate" -> b.learningRate = Double.parseDouble(v);
+                    case "batchSize" -> b.batchSize = Integer.parseInt(v);
+                    case "maxEpochs" -> b.epochs = Integer.parseInt(v);
+                    case "patience" -> b.patience = Integer.parseInt(v);
+                    case "validationFraction" -> b.validationFraction = Double.parseDouble(v);
+                    case "warningQuantile" -> b.warningQuantile = Double.parseDouble(v);
+                    case "criticalQuantile" -> b.criticalQuantile = Double.parseDouble(v);
+                    case "noise" -> {
+                        String[] parts = v.split(":");
+                        b.noise = new Noise(Noise.Kind.valueOf(parts[0].toUpperCase(java.util.Locale.ROOT)), Double.parseDouble(parts[1]));
+                    }
+                    case "sparsity" -> {
+                        String[] parts = v.split(":");
+                        double target = parts.length > 2 ? Double.parseDouble(parts[2].substring(parts[2].indexOf('=') + 1))
+                                : Sparsity.DEFAULT_TARGET;
+                        b.sparsity = new Sparsity(Sparsity.Kind.valueOf(parts[0].toUpperCase(java.util.Locale.ROOT)),
+                                Double.parseDouble(parts[1]), target);
+                    }
+                    case "vaeBeta" -> b.variational = new Variational(Double.parseDouble(v), b.variational.score());
+                    case "vaeScore" -> b.variational = new Variational(b.variational.beta(),
+                            Variational.VaeScore.valueOf(v.toUpperCase(java.util.Locale.ROOT)));
+                    default -> { } // library versions and the like: not settings
+                }
+            } catch (RuntimeException ex) {
+                throw new IllegalArgumentException("cannot read training setting " + e.getKey() + "=" + v + ": " + ex.getMessage(), ex);
+            }
+        }
+        return b.build();
     }
 
     private Builder toBuilder() {

@@ -1,6 +1,8 @@
 package io.latentwatch.streaming.internals;
 
+import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.bundle.ModelManifest;
+import io.latentwatch.core.bundle.Thresholds;
 import io.latentwatch.core.features.FeatureLayout;
 import io.latentwatch.core.features.InvalidRecordException;
 import io.latentwatch.core.features.RejectionReason;
@@ -64,6 +66,13 @@ import org.slf4j.LoggerFactory;
  * partition hosted here; autoencoder graphs are kilobytes, and with one intra-op thread per session the
  * stream threads never oversubscribe the cores.
  *
+ * <p><b>Hot swap.</b> When the spec has a {@link ModelSlot}, the task checks it at the start of every micro-batch; when
+ * the {@link ModelFollower} has put a newer verified bundle there, the task opens a session for it, closes the old one
+ * and scores the batch with the new model. Each record is therefore scored once, by the model serving at its batch,
+ * and each task (one input partition) switches at one point; every latent code and alert carries the version that
+ * scored it. The input layout (features, window) cannot change, so windows and episodes carry over; the new bundle's
+ * thresholds apply from the switch on.
+ *
  * <p><b>Windows</b> (window length W above 1): the last W rows of each entity are kept as a {@link SlidingWindow}
  * in a persistent, changelogged store, updated when a record's micro-batch is scored. Until an entity's window is
  * full nothing is scored and nothing is emitted for it; from the W-th record on, every record is scored and emits
@@ -89,7 +98,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     static final int PENDING_COUNT_KEY = -1;
 
     private final ScoringSpec spec;
-    private final ModelManifest manifest;
+    /** The manifest of the model serving now (changes on a hot swap; its input layout never does). */
+    private ModelManifest manifest;
     private final ObservationDecoder decoder;
     private final FeatureLayout layout;
     private final List<String> elementNames;
@@ -99,8 +109,11 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private KeyValueStore<String, byte[]> windows;
     private KeyValueStore<Integer, byte[]> pendingStore;
     private KeyValueStore<String, byte[]> episodeStore;
-    private final EpisodeTracker episodes;
+    private EpisodeTracker episodes;
+    private Thresholds thresholds;
     private OnnxScorer scorer;
+    /** Generation of the {@link ModelSlot} entry this task serves (or refused); -1 before init. */
+    private long servingGeneration = -1;
     private final List<PendingRecord> buffer = new ArrayList<>();
     private long oldestArrivalMillis;
     private boolean pendingRestored;
@@ -112,7 +125,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         this.layout = new FeatureLayout(manifest.featureNames());
         this.elementNames = manifest.elementNames();
         this.windowLength = manifest.windowLength();
-        this.episodes = new EpisodeTracker(spec.thresholds(), spec.episodePolicy());
+        this.thresholds = spec.thresholds();
+        this.episodes = new EpisodeTracker(thresholds, spec.episodePolicy());
     }
 
     @Override
@@ -136,7 +150,15 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                         flush("time");
                     });
         }
-        this.scorer = OnnxScorer.open(spec.bundle(), spec.scorerOptions());
+        ModelBundle opening = spec.bundle();
+        ModelSlot.Serving serving = spec.modelSlot() == null ? null : spec.modelSlot().current();
+        if (serving != null && serving.generation() > 0) {
+            // A task created after a swap starts with the model serving now.
+            serve(serving);
+            opening = serving.bundle();
+        }
+        servingGeneration = serving == null ? 0 : serving.generation();
+        this.scorer = OnnxScorer.open(opening, spec.scorerOptions());
         LOG.info("event=scorer_opened task={} model_id={} model_version={} execution_provider={} window_length={} "
                         + "batch_max_records={} batch_max_wait_ms={}",
                 context.taskId(), manifest.modelId(), manifest.modelVersion(),
@@ -228,11 +250,53 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         return new SlidingWindow(windowLength, layout.width());
     }
 
+    private void serve(ModelSlot.Serving serving) {
+        manifest = serving.bundle().manifest();
+        thresholds = serving.thresholds();
+        episodes = new EpisodeTracker(thresholds, spec.episodePolicy());
+    }
+
+    /**
+     * Between two micro-batches, moves this task to the model the slot holds when it changed: a new session is opened
+     * (the follower already verified and warmed the bundle up) and only then replaces the old one, so every record of
+     * a micro-batch is scored by one model and the switch happens once, at a batch boundary. When the session cannot
+     * be opened here the old model keeps serving.
+     */
+    private void maybeSwap() {
+        if (spec.modelSlot() == null) {
+            return;
+        }
+        ModelSlot.Serving serving = spec.modelSlot().current();
+        if (serving.generation() == servingGeneration) {
+            return;
+        }
+        servingGeneration = serving.generation();
+        ModelManifest next = serving.bundle().manifest();
+        OnnxScorer opened;
+        try {
+            opened = OnnxScorer.open(serving.bundle(), spec.scorerOptions());
+        } catch (RuntimeException e) {
+            LOG.error("event=model_refused task={} model_id={} version={} reason=open serving_version={} error=\"{}\"",
+                    context.taskId(), next.modelId(), next.modelVersion(), manifest.modelVersion(), e.toString());
+            spec.metrics().modelRefused(next.modelId(), next.modelVersion(), "open");
+            return;
+        }
+        String from = manifest.modelVersion();
+        OnnxScorer old = scorer;
+        scorer = opened;
+        serve(serving);
+        old.close();
+        LOG.info("event=model_swapped task={} model_id={} from_version={} to_version={} sha256={}", context.taskId(),
+                manifest.modelId(), from, manifest.modelVersion(), manifest.onnxSha256());
+        spec.metrics().modelServing(manifest.modelId(), manifest.modelVersion(), scorer.executionProvider().configName());
+    }
+
     /** Scores every pending record, forwards the outputs in input order, and empties the buffer and the store. */
     private void flush(String trigger) {
         if (buffer.isEmpty()) {
             return;
         }
+        maybeSwap();
         List<PendingRecord> batch = List.copyOf(buffer);
         long waited = System.currentTimeMillis() - oldestArrivalMillis;
         buffer.clear();
@@ -435,8 +499,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 .setEntity(p.entity())
                 .setTimestamp(event.timestamp())
                 .setScore(event.score())
-                .setWarningThreshold(spec.thresholds().warning())
-                .setCriticalThreshold(spec.thresholds().critical())
+                .setWarningThreshold(thresholds.warning())
+                .setCriticalThreshold(thresholds.critical())
                 .setSeverity(event.severity())
                 .setModelId(manifest.modelId())
                 .setModelVersion(manifest.modelVersion())

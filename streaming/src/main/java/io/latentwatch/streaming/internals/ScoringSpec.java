@@ -30,12 +30,13 @@ import java.util.Objects;
  * @param episodeStore name of the per-entity alert-episode store; null when the processor emits no alerts
  * @param episodePolicy how anomalous records group into alert episodes
  * @param windowPolicy how windows place records by event time (grace, gaps)
+ * @param modelSlot where a promoted model arrives for a hot swap; null when the bundle is fixed for the task's life
  */
 public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, InputFormat inputFormat, int maxRecordBytes,
                           Thresholds thresholds, int topK, String windowStore, String latentsSink, String alertsSink,
                           String deadLetterSink, ScoringMetrics metrics, String pendingStore,
                           int batchMaxRecords, long batchMaxWaitMs, String episodeStore, EpisodePolicy episodePolicy,
-                          WindowPolicy windowPolicy) {
+                          WindowPolicy windowPolicy, ModelSlot modelSlot) {
 
     public ScoringSpec {
         Objects.requireNonNull(bundle, "bundle");

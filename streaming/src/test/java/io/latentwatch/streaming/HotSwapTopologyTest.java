@@ -1,0 +1,82 @@
+package io.latentwatch.streaming;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latentwatch.core.bundle.ModelBundle;
+import io.latentwatch.core.bundle.ModelManifest;
+import io.latentwatch.schemas.LatentCode;
+import io.latentwatch.streaming.internals.ModelSlot;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stream tasks switch to the model a {@link ModelSlot} holds at the next micro-batch, never inside one. */
+class HotSwapTopologyTest {
+
+    /** The same graph under another version (what a retrain with identical weights would register). */
+    private static ModelBundle asVersion(ModelBundle b, String version, Path dir) {
+        ModelManifest m = b.manifest();
+        ModelManifest renamed = new ModelManifest(m.formatVersion(), m.modelId(), version, m.createdAt(), m.architecture(),
+                m.featureNames(), m.windowLength(), m.inputWidth(), m.inputShape(), m.latentDim(), m.normalisation(),
+                m.thresholds(), m.onnxSha256(), m.provenance());
+        return ModelBundle.write(dir, renamed, b.onnxModel());
+    }
+
+    @Test
+    void switchesBetweenTwoMicroBatchesAndTagsEveryOutputWithItsVersion(@TempDir Path dir) throws Exception {
+        ModelBundle v7 = ScoringHarness.trainTabular(dir);
+        ModelBundle v8 = asVersion(v7, "8", dir.resolve("v8"));
+        Map<String, Object> config = new HashMap<>();
+        config.put(LatentwatchStreamsConfig.MODEL_BUNDLE_CONFIG, v7.directory().toString());
+        config.put(LatentwatchStreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        config.put(LatentwatchStreamsConfig.BATCH_MAX_RECORDS_CONFIG, 4);
+        config.put(LatentwatchStreamsConfig.BATCH_MAX_WAIT_MS_CONFIG, 60_000);
+        LatentwatchStreamsConfig lw = LatentwatchStreamsConfig.fromMap(config);
+        StreamsSettings settings = lw.toSettings();
+        ModelSlot slot = new ModelSlot(v7, v7.manifest().thresholds());
+        List<String> served = new ArrayList<>();
+        ScoringMetrics metrics = new ScoringMetrics() {
+            @Override
+            public void modelServing(String modelId, String modelVersion, String executionProvider) {
+                served.add(modelVersion);
+            }
+        };
+        try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(settings, v7, metrics, slot),
+                lw.toStreamsProperties())) {
+            TestInputTopic<byte[], byte[]> in = driver.createInputTopic(settings.inputTopic(), new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(settings.latentsTopic(),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            for (int i = 0; i < 10; i++) { // two micro-batches of 4 scored by v7, 2 records left pending
+                in.pipeInput(ScoringHarness.utf8("e"), ScoringHarness.utf8(ScoringHarness.json("e", i,
+                        ScoringHarness.correlated(i * 0.1f, 0))), i);
+            }
+            slot.offer(v8, v8.manifest().thresholds());
+            for (int i = 10; i < 16; i++) { // the pending 2 and these go out in the next two micro-batches, by v8
+                in.pipeInput(ScoringHarness.utf8("e"), ScoringHarness.utf8(ScoringHarness.json("e", i,
+                        ScoringHarness.correlated(i * 0.1f, 0))), i);
+            }
+            List<String> versions = new ArrayList<>();
+            List<Long> timestamps = new ArrayList<>();
+            for (TestRecord<byte[], byte[]> r : out.readRecordsToList()) {
+                LatentCode c = LatentCode.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                versions.add(c.getModelVersion());
+                timestamps.add(c.getTimestamp());
+            }
+            assertThat(timestamps).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
+            assertThat(versions).containsExactly("7", "7", "7", "7", "7", "7", "7", "7", "8", "8", "8", "8", "8", "8", "8", "8");
+            assertThat(served).containsExactly("7", "8");
+        }
+    }
+}

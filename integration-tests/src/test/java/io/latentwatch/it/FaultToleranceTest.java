@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.latentwatch.broker.EmbeddedKafkaBroker;
-import io.latentwatch.broker.KafkaEndpoint;
-import io.latentwatch.broker.KafkaEndpoints;
 import io.latentwatch.broker.Topics;
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.features.RejectionReason;
@@ -23,7 +21,6 @@ import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,24 +31,16 @@ import org.junit.jupiter.api.io.TempDir;
  * input record (each with its own key) yields exactly one latent code or dead letter, every record scored over the
  * warning threshold exactly one alert, and the service keeps running without a manual step.
  */
-class FaultToleranceTest {
+class FaultToleranceTest extends RealBrokerTest {
     @TempDir
     static Path shared;
-    private static KafkaEndpoint kafka;
     private static ModelBundle bundle;
 
     @BeforeAll
     static void start() {
-        kafka = KafkaEndpoints.start();
         bundle = Reliability.trainTinyModel(shared.resolve("bundle"));
     }
 
-    @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     @Test
     void theServiceRecoversByItselfWhenTheBrokerRestartsMidStream(@TempDir Path dir) throws Exception {

@@ -1,10 +1,10 @@
 package io.latentwatch.it;
 
+import static io.latentwatch.it.Reliability.normal;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentwatch.app.Main;
-import io.latentwatch.broker.KafkaEndpoint;
-import io.latentwatch.broker.KafkaEndpoints;
 import io.latentwatch.core.bundle.BundleContract;
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.registry.ModelRegistry;
@@ -51,8 +51,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -61,31 +59,12 @@ import picocli.CommandLine;
  * The model lifecycle on a real broker: a hot swap under load driven by the models topic, corrupted bundles refused
  * while the old model keeps serving, and scheduled retraining producing versions with their comparison figures.
  */
-class ModelLifecycleTest {
+class ModelLifecycleTest extends RealBrokerTest {
     /** Records streamed through the hot swap: 3 phases of 10 000 (kept small for 2 cores). */
     private static final int PHASE = 10_000;
     private static final int PARTITIONS = 3;
     private static final int ENTITIES = 12;
     private static final List<String> FEATURES = List.of("a", "b", "c", "d");
-
-    private static KafkaEndpoint kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = KafkaEndpoints.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    private static float[] normal(Random r) {
-        float x = (float) r.nextGaussian();
-        return new float[] {x, 2 * x + 10, x + 0.05f * (float) r.nextGaussian(), -x};
-    }
 
     private static float[][] rows(Random r, int n) {
         float[][] out = new float[n][];

@@ -1,9 +1,9 @@
 package io.latentwatch.it;
 
+import static io.latentwatch.it.Reliability.normal;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.latentwatch.broker.KafkaEndpoint;
-import io.latentwatch.broker.KafkaEndpoints;
 import io.latentwatch.broker.Topics;
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.schemas.LatentCode;
@@ -34,8 +34,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,29 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
  * its tasks, restoring their state (micro-batch pending records included) from the changelogs. Every input record
  * yields exactly one latent code, read with read_committed.
  */
-class ScaleOutTest {
+class ScaleOutTest extends RealBrokerTest {
     private static final int RECORDS = 6_000;
     private static final int ENTITIES = 40;
     private static final int PARTITIONS = 4;
-
-    private static KafkaEndpoint kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = KafkaEndpoints.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    private static float[] normal(Random r) {
-        float x = (float) r.nextGaussian();
-        return new float[] {x, 2 * x + 10, x + 0.05f * (float) r.nextGaussian(), -x};
-    }
 
     @Test
     void whenOneInstanceStopsTheOtherTakesOverAndEveryRecordYieldsExactlyOneLatentCode(@TempDir Path dir)

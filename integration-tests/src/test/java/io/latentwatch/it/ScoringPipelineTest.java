@@ -1,9 +1,9 @@
 package io.latentwatch.it;
 
+import static io.latentwatch.it.Reliability.normal;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.latentwatch.broker.KafkaEndpoint;
-import io.latentwatch.broker.KafkaEndpoints;
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.AlertEvent;
@@ -36,8 +36,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,29 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole path on a real broker: 10 000 JSON records with injected anomalies in, exactly 10 000 latent
  * codes out (nothing lost, nothing doubled, under exactly-once), and an alert for every injected anomaly.
  */
-class ScoringPipelineTest {
+class ScoringPipelineTest extends RealBrokerTest {
     private static final int RECORDS = 10_000;
     private static final int ENTITIES = 10;
-
-    private static KafkaEndpoint kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = KafkaEndpoints.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    /** Four features on a line (x, 2x + 10, x + noise, -x); anomalies break the relation between them. */
-    private static float[] normal(Random r) {
-        float x = (float) r.nextGaussian();
-        return new float[] {x, 2 * x + 10, x + 0.05f * (float) r.nextGaussian(), -x};
-    }
 
     @Test
     void everyRecordYieldsExactlyOneLatentCodeAndAnomaliesAreAlerted(@TempDir Path dir) throws Exception {

@@ -169,33 +169,14 @@ public final class AdbenchSweep {
                 scores[2][i] = wmean;
                 scores[3][i] = wmax;
             }
-            int l = lat[0].length;
-            double[] lm = new double[l];
-            double[] lv = new double[l];
-            for (float[] z : lat) {
-                for (int j = 0; j < l; j++) {
-                    lm[j] += z[j] / (double) n;
-                }
-            }
-            for (float[] z : lat) {
-                for (int j = 0; j < l; j++) {
-                    lv[j] += (z[j] - lm[j]) * (z[j] - lm[j]) / n;
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                double d2 = 0;
-                for (int j = 0; j < l; j++) {
-                    d2 += (lat[i][j] - lm[j]) * (lat[i][j] - lm[j]) / Math.max(lv[j], 1e-12);
-                }
-                scores[4][i] = d2;
-            }
-            double[] ra = ranks(scores[0]);
-            double[] rb = ranks(scores[4]);
+            scores[4] = AnomalyEvaluation.latentDistance(lat);
+            double[] ra = AnomalyEvaluation.normalisedRanks(scores[0]);
+            double[] rb = AnomalyEvaluation.normalisedRanks(scores[4]);
             for (int i = 0; i < n; i++) {
                 scores[5][i] = ra[i] + rb[i];
             }
             for (int k = 0; k < KINDS.size(); k++) {
-                double[] r = models == 1 ? scores[k] : ranks(scores[k]);
+                double[] r = models == 1 ? scores[k] : AnomalyEvaluation.normalisedRanks(scores[k]);
                 for (int i = 0; i < n; i++) {
                     ensemble[k][i] += r[i] / models;
                 }
@@ -206,18 +187,5 @@ public final class AdbenchSweep {
             out[k] = new double[] {RankMetrics.auroc(ensemble[k], labels), RankMetrics.auprc(ensemble[k], labels)};
         }
         return out;
-    }
-
-    static double[] ranks(double[] scores) {
-        Integer[] idx = new Integer[scores.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(scores[a], scores[b]));
-        double[] r = new double[scores.length];
-        for (int k = 0; k < idx.length; k++) {
-            r[idx[k]] = (double) k / Math.max(1, idx.length - 1);
-        }
-        return r;
     }
 }

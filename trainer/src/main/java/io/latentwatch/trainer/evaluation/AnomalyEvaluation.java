@@ -158,7 +158,7 @@ public final class AnomalyEvaluation {
     }
 
     /** Squared distance of each code from the mean code, each dimension divided by its variance. */
-    static double[] latentDistance(float[][] codes) {
+    public static double[] latentDistance(float[][] codes) {
         int n = codes.length;
         int k = codes[0].length;
         double[] mean = new double[k];
@@ -183,7 +183,8 @@ public final class AnomalyEvaluation {
         return d;
     }
 
-    private static double[] normalisedRanks(double[] scores) {
+    /** Ranks of the scores scaled to [0, 1] (0 for the lowest), so differently scaled scores can be averaged. */
+    public static double[] normalisedRanks(double[] scores) {
         Integer[] idx = new Integer[scores.length];
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i;

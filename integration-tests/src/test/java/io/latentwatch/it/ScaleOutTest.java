@@ -22,17 +22,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,7 +66,7 @@ class ScaleOutTest extends RealBrokerTest {
         Map<String, Integer> latentCount = new HashMap<>();
         try (LatentwatchStreamsApp a = new LatentwatchStreamsApp(first, bundle);
              LatentwatchStreamsApp b = new LatentwatchStreamsApp(second, bundle);
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
+             KafkaProducer<byte[], byte[]> producer = producer()) {
             a.start();
             b.start();
             assertThat(a.awaitRunning(Duration.ofSeconds(60))).isTrue();
@@ -86,7 +81,7 @@ class ScaleOutTest extends RealBrokerTest {
             long total = 0;
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             long quietUntil = Long.MAX_VALUE;
-            try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            try (KafkaConsumer<byte[], byte[]> consumer = committedReader()) {
                 consumer.subscribe(List.of(first.latentsTopic()));
                 // Read until every record is in, then on for 3 s more: a duplicate would show up there.
                 while (System.nanoTime() < Math.min(deadline, quietUntil)) {
@@ -136,26 +131,5 @@ class ScaleOutTest extends RealBrokerTest {
         props.put(LatentwatchStreamsConfig.BATCH_MAX_RECORDS_CONFIG, 1000);
         props.put(LatentwatchStreamsConfig.BATCH_MAX_WAIT_MS_CONFIG, 500);
         return LatentwatchStreamsConfig.fromMap(props).toSettings();
-    }
-
-    private static Properties producerProps() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return p;
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer() {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "scale-reader-" + System.nanoTime());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return new KafkaConsumer<>(c);
     }
 }

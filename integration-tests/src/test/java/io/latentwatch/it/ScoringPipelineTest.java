@@ -25,17 +25,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,13 +72,7 @@ class ScoringPipelineTest extends RealBrokerTest {
         try (LatentwatchStreamsApp app = new LatentwatchStreamsApp(settings, bundle)) {
             app.start();
             app.awaitRunning(Duration.ofSeconds(60));
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            p.put(ProducerConfig.ACKS_CONFIG, "all");
-            p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-            p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            try (KafkaProducer<byte[], byte[]> producer = producer()) {
                 for (int i = 0; i < RECORDS; i++) {
                     String entity = "sensor-" + (i % ENTITIES);
                     long ts = 1_700_000_000_000L + i * 1000L;
@@ -106,7 +95,7 @@ class ScoringPipelineTest extends RealBrokerTest {
             long total = 0;
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             long quietUntil = Long.MAX_VALUE;
-            try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            try (KafkaConsumer<byte[], byte[]> consumer = committedReader()) {
                 consumer.subscribe(List.of(settings.latentsTopic(), settings.alertsTopic()));
                 // Read until every record is in, then on for 3 s more: a duplicate would show up there.
                 while (System.nanoTime() < Math.min(deadline, quietUntil)) {
@@ -144,16 +133,5 @@ class ScoringPipelineTest extends RealBrokerTest {
             long opened = alertEvents.stream().filter(a -> a.getEvent() == AlertEvent.OPEN).count();
             assertThat(opened - anomalies.size()).isLessThan(RECORDS / 50);
         }
-    }
-
-    private static KafkaConsumer<byte[], byte[]> consumer() {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + System.nanoTime());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return new KafkaConsumer<>(c);
     }
 }

@@ -6,13 +6,11 @@ import static io.latentwatch.streaming.ScoringHarness.json;
 import static io.latentwatch.streaming.ScoringHarness.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.features.RejectionReason;
 import io.latentwatch.schemas.LatentCode;
 import io.latentwatch.schemas.Observation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,41 +27,14 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile input through the real topology (ONNX Runtime scoring, micro-batches): every record ends up scored or
  * dead-lettered with the reason it must get, and nothing escapes the topology. Complements the per-reason tests
  * in {@link ScoringTopologyTest}.
  */
-class HostileInputTest {
-    @TempDir
-    static Path models;
-    static ModelBundle bundle;
-
-    @TempDir
-    Path state;
-    private final List<ScoringHarness> open = new ArrayList<>();
-
-    @BeforeAll
-    static void train() {
-        bundle = ScoringHarness.trainTabular(models);
-    }
-
-    @AfterEach
-    void closeDrivers() {
-        open.forEach(ScoringHarness::close);
-    }
-
-    private ScoringHarness harness(Map<String, Object> overrides) {
-        ScoringHarness h = new ScoringHarness(bundle, state.resolve("s" + open.size()), overrides);
-        open.add(h);
-        return h;
-    }
-
+class HostileInputTest extends TabularModelTest {
     @Test
     void fuzzedJsonIsScoredOrDeadLetteredRecordForRecord() {
         List<byte[]> seeds = List.of(

@@ -7,7 +7,6 @@ import static io.latentwatch.streaming.ScoringHarness.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.bundle.Thresholds;
 import io.latentwatch.core.features.RejectionReason;
 import io.latentwatch.schemas.Alert;
@@ -15,7 +14,6 @@ import io.latentwatch.schemas.LatentCode;
 import io.latentwatch.schemas.Observation;
 import io.latentwatch.schemas.Severity;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,37 +22,10 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The scoring topology on a tabular model (window length 1). */
-class ScoringTopologyTest {
-    @TempDir
-    static Path models;
-    static ModelBundle bundle;
-
-    @TempDir
-    Path state;
-    private final List<ScoringHarness> open = new ArrayList<>();
-
-    @BeforeAll
-    static void train() {
-        bundle = ScoringHarness.trainTabular(models);
-    }
-
-    @AfterEach
-    void closeDrivers() {
-        open.forEach(ScoringHarness::close);
-    }
-
-    private ScoringHarness harness(Map<String, Object> overrides) {
-        ScoringHarness h = new ScoringHarness(bundle, state.resolve("s" + open.size()), overrides);
-        open.add(h);
-        return h;
-    }
-
+class ScoringTopologyTest extends TabularModelTest {
     private ScoringHarness jsonHarness() {
         return harness(Map.of());
     }

@@ -9,6 +9,7 @@ import io.latentwatch.core.bundle.BundleContract;
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.registry.ModelRegistry;
 import io.latentwatch.core.registry.RegistryDecision;
+import io.latentwatch.core.scoring.ScorerOptions;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.AlertEvent;
 import io.latentwatch.schemas.LatentCode;
@@ -22,6 +23,8 @@ import io.latentwatch.streaming.ModelEvents;
 import io.latentwatch.streaming.RecentObservations;
 import io.latentwatch.streaming.ScoringMetrics;
 import io.latentwatch.streaming.StreamsSettings;
+import io.latentwatch.streaming.internals.ModelFollower;
+import io.latentwatch.streaming.internals.ModelSlot;
 import io.latentwatch.trainer.AutoencoderTrainer;
 import io.latentwatch.trainer.TrainingConfig;
 import io.latentwatch.trainer.TrainingData;
@@ -181,6 +184,26 @@ class ModelLifecycleTest extends RealBrokerTest {
             Map<String, LatentCode> all = readLatents(settings.latentsTopic(), 3 * PHASE + 2000);
             assertThat(all).hasSize(3 * PHASE + 2000);
             assertThat(after.keySet()).allSatisfy(k -> assertThat(all.get(k).getModelVersion()).isEqualTo("2"));
+        }
+    }
+
+    @Test
+    void followerStartedBeforeItsTopicExistsStillSwaps(@TempDir Path dir) throws Exception {
+        Random random = new Random(3);
+        ModelBundle v1 = train(dir, "1", FEATURES, rows(random, 500), 2, 1);
+        ModelBundle v2 = train(dir, "2", FEATURES, rows(random, 500), 2, 2);
+        String models = "late-models-" + System.nanoTime();
+        Properties clients = new Properties();
+        clients.put("bootstrap.servers", kafka.bootstrapServers());
+        ModelSlot slot = new ModelSlot(v1, v1.manifest().thresholds());
+        try (ModelFollower follower = new ModelFollower(clients, models, v1.manifest(), ScorerOptions.defaults(),
+                t -> t, new Refusals(), slot)) {
+            follower.start();
+            Thread.sleep(1500); // the follower asks for the topic's partitions before anyone created it
+            ModelEvents.ensureTopic(clients, models, 1);
+            ModelEvents.publish(clients, models, ModelEvents.of(ModelEventType.PROMOTED, v2, Map.of()));
+            awaitCondition(() -> slot.current().bundle().manifest().modelVersion().equals("2"),
+                    "the follower to load v2 from a topic created after it started");
         }
     }
 

@@ -12,8 +12,10 @@ import io.latentwatch.streaming.ModelEvents;
 import io.latentwatch.streaming.ScoringMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -57,6 +59,9 @@ public final class ModelFollower implements AutoCloseable {
     private volatile boolean closed;
     /** Versions (with their SHA-256) already refused: a compacted topic replays them, refuse each once. */
     private final Set<String> refused = new HashSet<>();
+    /** Where following resumes after a failure, so an older promotion is not replayed over a newer one. */
+    private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(2);
 
     public ModelFollower(Properties clientProperties, String topic, ModelManifest expected, ScorerOptions scorerOptions,
                          UnaryOperator<Thresholds> effectiveThresholds, ScoringMetrics metrics, ModelSlot slot) {
@@ -86,20 +91,45 @@ public final class ModelFollower implements AutoCloseable {
     }
 
     private void run() {
+        while (!closed) {
+            try {
+                follow();
+            } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+                // closing
+            } catch (RuntimeException e) {
+                // The model keeps serving; following starts over (where it left off) after a pause.
+                LOG.error("event=model_follower_failed topic={} retry_in_ms={} error=\"{}\"", topic,
+                        RETRY_BACKOFF.toMillis(), e.toString(), e);
+                pause(RETRY_BACKOFF);
+            }
+        }
+    }
+
+    private void follow() {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties)) {
             consumer = c;
             if (closed) {
                 return;
             }
-            List<TopicPartition> partitions = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            List<TopicPartition> partitions = awaitPartitions(c);
+            if (partitions.isEmpty()) {
+                return; // closed while waiting
+            }
             c.assign(partitions);
-            c.seekToBeginning(partitions);
+            for (TopicPartition tp : partitions) {
+                Long next = nextOffsets.get(tp);
+                if (next == null) {
+                    c.seekToBeginning(List.of(tp));
+                } else {
+                    c.seek(tp, next);
+                }
+            }
             LOG.info("event=model_follower_started topic={} model_id={} partitions={}", topic, expected.modelId(),
                     partitions.size());
             while (!closed) {
                 ModelEvent latest = null;
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                     ModelEvent e = decode(r);
                     if (e != null && e.getModelId().equals(expected.modelId())
                             && (e.getType() == ModelEventType.PROMOTED || e.getType() == ModelEventType.ROLLED_BACK)) {
@@ -110,13 +140,41 @@ public final class ModelFollower implements AutoCloseable {
                     consider(latest);
                 }
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            // The model keeps serving; only following stops.
-            LOG.error("event=model_follower_failed topic={} error=\"{}\"", topic, e.toString(), e);
         } finally {
             consumer = null;
+        }
+    }
+
+    /**
+     * The topic's partitions, waiting while the broker does not know the topic yet: a topic created a moment ago may
+     * not be in the metadata the broker serves, and following no partition at all would miss every promotion.
+     */
+    private List<TopicPartition> awaitPartitions(KafkaConsumer<byte[], byte[]> c) {
+        boolean logged = false;
+        while (!closed) {
+            List<TopicPartition> partitions = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            if (!partitions.isEmpty()) {
+                return partitions;
+            }
+            if (!logged) {
+                LOG.warn("event=model_follower_waiting topic={} reason=\"the broker does not know the topic yet\"", topic);
+                logged = true;
+            }
+            pause(Duration.ofMillis(200));
+        }
+        return List.of();
+    }
+
+    private void pause(Duration d) {
+        long until = System.nanoTime() + d.toNanos();
+        while (!closed && System.nanoTime() < until) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

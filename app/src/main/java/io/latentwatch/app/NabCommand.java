@@ -7,6 +7,7 @@ import io.latentwatch.core.evaluation.NabScorer;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.AlertEvent;
 import io.latentwatch.schemas.LatentCode;
+import io.latentwatch.streaming.AlertScoring;
 import io.latentwatch.streaming.LatentwatchSerdes;
 import io.latentwatch.streaming.LatentwatchStreamsConfig;
 import io.latentwatch.streaming.ScoringTopology;
@@ -73,6 +74,16 @@ final class NabCommand implements Callable<Integer> {
     int latent;
     @Option(names = "--epochs", defaultValue = "60", description = "Maximum epochs per series (default: ${DEFAULT-VALUE}).")
     int epochs;
+    @Option(names = "--alert-score", defaultValue = "likelihood", paramLabel = "BASIS",
+            description = "alerts.score of the topology: reconstruction or likelihood (default: ${DEFAULT-VALUE}). "
+                    + "anomaly_score is the likelihood's log score, or s / (s + warning) on reconstruction scores.")
+    AlertScoring.Basis alertScore;
+    @Option(names = "--likelihood-history", defaultValue = "250",
+            description = "alerts.likelihood.history (default: ${DEFAULT-VALUE}).")
+    int likelihoodHistory;
+    @Option(names = "--likelihood-min-history", defaultValue = "100",
+            description = "alerts.likelihood.min-history (default: ${DEFAULT-VALUE}).")
+    int likelihoodMinHistory;
     @Option(names = "--series", paramLabel = "NAME", split = ",",
             description = "Only these series (file names without .csv); default all.")
     List<String> only;
@@ -152,6 +163,9 @@ final class NabCommand implements Callable<Integer> {
         props.put(LatentwatchStreamsConfig.APPLICATION_ID_CONFIG, "nab");
         props.put(LatentwatchStreamsConfig.MODEL_BUNDLE_CONFIG, bundle.directory().toString());
         props.put(LatentwatchStreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        props.put(LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, alertScore.configName());
+        props.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, likelihoodHistory);
+        props.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, likelihoodMinHistory);
         StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();
         double warning = bundle.manifest().thresholds().warning();
         double[] anomalyScore = new double[series.size()];
@@ -178,9 +192,10 @@ final class NabCommand implements Callable<Integer> {
                 for (TestRecord<byte[], byte[]> r : latents.readRecordsToList()) {
                     LatentCode code = LatentCode.fromByteBuffer(ByteBuffer.wrap(r.value()));
                     double s = code.getScore();
-                    // One corpus-wide threshold on s / (s + warning) is one multiple of each series' own
-                    // calibrated warning threshold.
-                    anomalyScore[rowOf.get(code.getTimestamp())] = s + warning > 0 ? s / (s + warning) : 0;
+                    // On reconstruction scores, one corpus-wide threshold on s / (s + warning) is one multiple of
+                    // each series' own calibrated warning threshold.
+                    anomalyScore[rowOf.get(code.getTimestamp())] = code.getLikelihood() != null ? code.getLikelihood()
+                            : s + warning > 0 ? s / (s + warning) : 0;
                 }
                 for (TestRecord<byte[], byte[]> r : alerts.readRecordsToList()) {
                     // An episode's OPEN marks its first alerted record; UPDATE and CLOSE are not onsets.

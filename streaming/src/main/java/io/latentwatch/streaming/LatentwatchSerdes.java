@@ -30,14 +30,19 @@ public final class LatentwatchSerdes {
 
     /** Serde of {@link LatentCode}, the values of {@code latents.topic}. */
     public static Serde<LatentCode> latentCode() {
-        return serde(LatentCode.getEncoder(), LatentCode.getDecoder());
+        return serde(LatentCode.getEncoder(), LATENT_CODE_DECODER);
     }
+
+    /** Decodes LatentCodes written with the current schema or an earlier one (likelihood null). */
+    private static final BinaryMessageDecoder<LatentCode> LATENT_CODE_DECODER =
+            withHistory(LatentCode.createDecoder(null), "LatentCode", List.of("LatentCode-1.avsc"));
 
     /**
      * Decodes Alerts written with the current schema or an earlier one (resolved to the current one, new fields
      * taking their defaults): alerts written before episodes read as one-record OPEN events.
      */
-    private static final BinaryMessageDecoder<Alert> ALERT_DECODER = alertDecoder();
+    private static final BinaryMessageDecoder<Alert> ALERT_DECODER =
+            withHistory(Alert.createDecoder(null), "Alert", List.of("Alert-1.avsc", "Alert-2.avsc"));
 
     /** Serde of {@link Alert}, the values of {@code alerts.topic}; reads earlier Alert schemas too. */
     public static Serde<Alert> alert() {
@@ -51,7 +56,7 @@ public final class LatentwatchSerdes {
 
     /** Decodes a value of {@code latents.topic}. */
     public static LatentCode decodeLatentCode(byte[] bytes) {
-        return decode(LatentCode.getDecoder(), bytes, "LatentCode");
+        return decode(LATENT_CODE_DECODER, bytes, "LatentCode");
     }
 
     /** Decodes a value of {@code alerts.topic}. */
@@ -59,16 +64,16 @@ public final class LatentwatchSerdes {
         return decode(ALERT_DECODER, bytes, "Alert");
     }
 
-    private static BinaryMessageDecoder<Alert> alertDecoder() {
-        BinaryMessageDecoder<Alert> decoder = Alert.createDecoder(null);
-        for (String previous : List.of("Alert-1.avsc")) {
-            try (InputStream in = Alert.class.getResourceAsStream("history/" + previous)) {
+    private static <T> BinaryMessageDecoder<T> withHistory(BinaryMessageDecoder<T> decoder, String type,
+                                                         List<String> previous) {
+        for (String file : previous) {
+            try (InputStream in = Alert.class.getResourceAsStream("history/" + file)) {
                 if (in == null) {
-                    throw new IllegalStateException("the schemas jar lacks io/latentwatch/schemas/history/" + previous);
+                    throw new IllegalStateException("the schemas jar lacks io/latentwatch/schemas/history/" + file);
                 }
                 decoder.addSchema(new Schema.Parser().parse(in));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the earlier Alert schema " + previous, e);
+                throw new UncheckedIOException("cannot read the earlier " + type + " schema " + file, e);
             }
         }
         return decoder;

@@ -2,6 +2,7 @@ package io.latentwatch.streaming;
 
 import io.latentwatch.core.features.GapPolicy;
 import io.latentwatch.core.features.WindowPolicy;
+import io.latentwatch.core.scoring.AnomalyLikelihood;
 import io.latentwatch.core.scoring.ExecutionProvider;
 import io.latentwatch.core.scoring.GraphOptimizationLevel;
 import java.io.IOException;
@@ -118,6 +119,29 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
     private static final String EPISODE_UPDATE_INTERVAL_MS_DOC = "Least event time between two events of one episode: an UPDATE "
             + "(severity change) within it waits for the next anomalous record after it. 0 reports every severity change.";
 
+    public static final String ALERT_SCORE_CONFIG = "alerts.score";
+    private static final String ALERT_SCORE_DOC = "What alerts are raised on: 'reconstruction', the model's reconstruction score against "
+            + "the bundle's thresholds (or alerts.warning-threshold / alerts.critical-threshold); 'likelihood', how unusual that "
+            + "score is for the entity lately (a per-entity anomaly likelihood, log score in [0, 1]) against "
+            + "alerts.likelihood.warning / alerts.likelihood.critical. Choose likelihood for drifting time series and for entities "
+            + "that differ from each other.";
+
+    public static final String LIKELIHOOD_HISTORY_CONFIG = "alerts.likelihood.history";
+    private static final String LIKELIHOOD_HISTORY_DOC = "alerts.score=likelihood: records over which each entity's score "
+            + "statistics forget; a lasting change stops alerting after about this many records.";
+
+    public static final String LIKELIHOOD_MIN_HISTORY_CONFIG = "alerts.likelihood.min-history";
+    private static final String LIKELIHOOD_MIN_HISTORY_DOC = "alerts.score=likelihood: records an entity sends (after its "
+            + "window fills) before it can alert; they only build its statistics. Also after a model swap.";
+
+    public static final String LIKELIHOOD_WARNING_CONFIG = "alerts.likelihood.warning";
+    private static final String LIKELIHOOD_WARNING_DOC = "alerts.score=likelihood: log score strictly above which a record "
+            + "is anomalous (WARNING). 0.3 is a tail probability of about 1e-3, 0.5 about 1e-5.";
+
+    public static final String LIKELIHOOD_CRITICAL_CONFIG = "alerts.likelihood.critical";
+    private static final String LIKELIHOOD_CRITICAL_DOC = "alerts.score=likelihood: log score strictly above which a record "
+            + "is CRITICAL; not below alerts.likelihood.warning.";
+
     public static final String MAX_RECORD_BYTES_CONFIG = "input.max-record-bytes";
     private static final String MAX_RECORD_BYTES_DOC = "Largest input record (key plus value bytes) that is decoded; larger ones are dead-lettered as TOO_LARGE.";
 
@@ -188,6 +212,11 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(EPISODE_COOLDOWN_MS_CONFIG, Type.LONG, 0L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.MEDIUM, EPISODE_COOLDOWN_MS_DOC)
             .define(EPISODE_MIN_DURATION_MS_CONFIG, Type.LONG, 0L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.MEDIUM, EPISODE_MIN_DURATION_MS_DOC)
             .define(EPISODE_UPDATE_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.LOW, EPISODE_UPDATE_INTERVAL_MS_DOC)
+            .define(ALERT_SCORE_CONFIG, Type.STRING, AlertScoring.Basis.RECONSTRUCTION.configName(), validEnum(AlertScoring.Basis.values()), Importance.MEDIUM, ALERT_SCORE_DOC)
+            .define(LIKELIHOOD_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().history(), ConfigValidators.wholeRange(Range.between(2, 100_000_000)), Importance.LOW, LIKELIHOOD_HISTORY_DOC)
+            .define(LIKELIHOOD_MIN_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().minHistory(), ConfigValidators.wholeRange(Range.between(1, 100_000_000)), Importance.LOW, LIKELIHOOD_MIN_HISTORY_DOC)
+            .define(LIKELIHOOD_WARNING_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodWarning(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_WARNING_DOC)
+            .define(LIKELIHOOD_CRITICAL_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodCritical(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_CRITICAL_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1024 * 1024, ConfigValidators.wholeRange(Range.atLeast(1)), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
             .define(WINDOW_GRACE_MS_CONFIG, Type.LONG, 0L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.MEDIUM, WINDOW_GRACE_MS_DOC)
             .define(WINDOW_MAX_GAP_MS_CONFIG, Type.LONG, null, new OptionalRangeValidator(1, Long.MAX_VALUE), Importance.MEDIUM, WINDOW_MAX_GAP_MS_DOC)
@@ -270,6 +299,7 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
                 critical,
                 new EpisodePolicy(getLong(EPISODE_COOLDOWN_MS_CONFIG), getLong(EPISODE_MIN_DURATION_MS_CONFIG),
                         getLong(EPISODE_UPDATE_INTERVAL_MS_CONFIG)),
+                alertScoring(),
                 getInt(MAX_RECORD_BYTES_CONFIG),
                 windowPolicy(),
                 ProcessingGuarantee.fromConfigName(getString(PROCESSING_GUARANTEE_CONFIG)),
@@ -291,6 +321,18 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
                 throw new ConfigException(key, topic, "must differ from " + other);
             }
         }
+    }
+
+    private AlertScoring alertScoring() {
+        double warning = getDouble(LIKELIHOOD_WARNING_CONFIG);
+        double critical = getDouble(LIKELIHOOD_CRITICAL_CONFIG);
+        if (warning > critical) {
+            throw new ConfigException(LIKELIHOOD_WARNING_CONFIG, warning,
+                    "must not be above " + LIKELIHOOD_CRITICAL_CONFIG + " (" + critical + ")");
+        }
+        AlertScoring.Basis basis = AlertScoring.Basis.valueOf(getString(ALERT_SCORE_CONFIG).toUpperCase(Locale.ROOT));
+        return new AlertScoring(basis, new AnomalyLikelihood.Settings(getInt(LIKELIHOOD_HISTORY_CONFIG),
+                getInt(LIKELIHOOD_MIN_HISTORY_CONFIG)), warning, critical);
     }
 
     /** The configured wait, or the adaptive default: half the commit interval, at least 1 ms. */

@@ -27,7 +27,8 @@ import org.apache.kafka.streams.state.Stores;
  *                   │  └──▶ dlq.topic       original key and value, latentwatch.* headers ({@link DeadLetterHeaders})
  *                   ├── windows store (only when the model's window length W is above 1)
  *                   ├── episodes store (each entity's running alert episode)
- *                   └── pending store (records waiting for their micro-batch; only when scoring.batch.max-records &gt; 1)
+ *                   ├── pending store (records waiting for their micro-batch; only when scoring.batch.max-records &gt; 1)
+ *                   └── likelihood store (each entity's score statistics; only when alerts.score=likelihood)
  * </pre>
  *
  * All values are Avro single-object encoded ({@link LatentwatchSerdes} decodes them); every output record keeps
@@ -57,6 +58,11 @@ public final class ScoringTopology {
      * the same transaction as the alerts it causes.
      */
     public static final String EPISODE_STORE = "latentwatch-episodes";
+    /**
+     * Persistent, changelogged store of each entity's score statistics (entity to model version and
+     * {@code AnomalyLikelihood.State}); only when {@code alerts.score=likelihood}.
+     */
+    public static final String LIKELIHOOD_STORE = "latentwatch-likelihood";
 
     private ScoringTopology() {}
 
@@ -93,7 +99,8 @@ public final class ScoringTopology {
                 settings.maxRecordBytes(), effectiveThresholds(settings, bundle.manifest().thresholds()),
                 settings.topK(), windowed ? WINDOW_STORE : null, LATENTS_SINK, ALERTS_SINK, DEAD_LETTER_SINK, metrics,
                 batched ? PENDING_STORE : null, settings.batchMaxRecords(), settings.batchMaxWaitMs(), EPISODE_STORE,
-                settings.episodePolicy(), settings.windowPolicy(), modelSlot);
+                settings.episodePolicy(), settings.windowPolicy(), modelSlot, settings.alertScoring(),
+                settings.alertScoring().onLikelihood() ? LIKELIHOOD_STORE : null);
         // Fail now, not in a stream thread, if the input format cannot be decoded safely here.
         ObservationDecoder.forFormat(settings.inputFormat(), settings.maxRecordBytes());
 
@@ -109,6 +116,9 @@ public final class ScoringTopology {
             topology.addStateStore(pendingStore(), SCORER);
         }
         topology.addStateStore(episodeStore(), SCORER);
+        if (settings.alertScoring().onLikelihood()) {
+            topology.addStateStore(likelihoodStore(), SCORER);
+        }
         topology.addSink(LATENTS_SINK, settings.latentsTopic(), out, out, SCORER);
         topology.addSink(ALERTS_SINK, settings.alertsTopic(), out, out, SCORER);
         topology.addSink(DEAD_LETTER_SINK, settings.dlqTopic(), out, out, SCORER);
@@ -127,7 +137,7 @@ public final class ScoringTopology {
         ScoringSpec spec = new ScoringSpec(bundle, settings.scorerOptions(), settings.inputFormat(),
                 settings.maxRecordBytes(), bundle.manifest().thresholds(), settings.topK(), null, LATENTS_SINK,
                 ALERTS_SINK, DEAD_LETTER_SINK, metrics, null, 1, settings.batchMaxWaitMs(), null,
-                settings.episodePolicy(), settings.windowPolicy(), null);
+                settings.episodePolicy(), settings.windowPolicy(), null, AlertScoring.RECONSTRUCTION, null);
         ByteArrayDeserializer in = new ByteArrayDeserializer();
         ByteArraySerializer out = new ByteArraySerializer();
         Topology topology = new Topology();
@@ -149,6 +159,14 @@ public final class ScoringTopology {
         // Persistent and changelogged: an open episode survives a restart or a move to another instance, so its
         // UPDATE and CLOSE come with the same episode id. Only running episodes are stored (a CLOSE deletes).
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EPISODE_STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of())
+                .withCachingEnabled();
+    }
+
+    private static StoreBuilder<KeyValueStore<String, byte[]>> likelihoodStore() {
+        // Persistent and changelogged like the episodes: a restarted or moved task goes on with each entity's score
+        // statistics instead of warming up again; cached, so a busy entity writes once per commit.
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIKELIHOOD_STORE), Serdes.String(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of())
                 .withCachingEnabled();
     }

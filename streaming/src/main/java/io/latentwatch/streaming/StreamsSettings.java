@@ -41,6 +41,7 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * @param warningThreshold overrides the bundle's warning threshold when present
  * @param criticalThreshold overrides the bundle's critical threshold when present
  * @param episodePolicy how anomalous records of one entity group into alert episodes
+ * @param alertScoring which score alerts are raised on: the reconstruction score or its per-entity likelihood
  * @param maxRecordBytes key plus value bytes above which a record is dead-lettered as TOO_LARGE
  * @param windowPolicy how per-entity windows place records by event time: grace period, gap limit and policy
  * @param processingGuarantee Kafka Streams processing guarantee
@@ -71,6 +72,7 @@ public record StreamsSettings(
         OptionalDouble warningThreshold,
         OptionalDouble criticalThreshold,
         EpisodePolicy episodePolicy,
+        AlertScoring alertScoring,
         int maxRecordBytes,
         WindowPolicy windowPolicy,
         ProcessingGuarantee processingGuarantee,
@@ -104,6 +106,7 @@ public record StreamsSettings(
         Objects.requireNonNull(warningThreshold, "warningThreshold");
         Objects.requireNonNull(criticalThreshold, "criticalThreshold");
         Objects.requireNonNull(episodePolicy, "episodePolicy");
+        Objects.requireNonNull(alertScoring, "alertScoring");
         Objects.requireNonNull(windowPolicy, "windowPolicy");
         Objects.requireNonNull(processingGuarantee, "processingGuarantee");
         Objects.requireNonNull(stateDir, "stateDir");
@@ -173,7 +176,7 @@ public record StreamsSettings(
                 + ", interOpThreads=" + interOpThreads + ", graphOptimizationLevel=" + graphOptimizationLevel.configName()
                 + ", batchMaxRecords=" + batchMaxRecords + ", batchMaxWaitMs=" + batchMaxWaitMs
                 + ", topK=" + topK + ", warningThreshold=" + warningThreshold + ", criticalThreshold=" + criticalThreshold
-                + ", episodePolicy=" + episodePolicy + ", maxRecordBytes=" + maxRecordBytes
+                + ", episodePolicy=" + episodePolicy + ", alertScoring=" + alertScoring + ", maxRecordBytes=" + maxRecordBytes
                 + ", windowPolicy=" + windowPolicy + ", processingGuarantee=" + processingGuarantee.configName()
                 + ", stateDir=" + stateDir + ", commitIntervalMs=" + commitIntervalMs
                 + ", replicationFactor=" + replicationFactor + ", modelsTopic=" + modelsTopic

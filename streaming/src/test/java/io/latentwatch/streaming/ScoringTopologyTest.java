@@ -159,7 +159,7 @@ class ScoringTopologyTest extends TabularModelTest {
     void everyKindOfBadAvroGoesToTheDeadLetterTopic() {
         ScoringHarness h = harness(Map.of("input.format", "avro"));
         byte[] other = LatentwatchSerdes.latentCode().serializer().serialize("t",
-                new LatentCode("h", 1L, "m", "1", List.of(1f), 0.5));
+                new LatentCode("h", 1L, "m", "1", List.of(1f), 0.5, null));
         byte[] good = LatentwatchSerdes.encodeObservation(new Observation("h", 1L, asList(correlated(0.2f, 0f)), null));
         List<BadRecord> bad = List.of(
                 new BadRecord("h", utf8("{\"values\":[1,2,1,-1]}"), RejectionReason.MALFORMED_AVRO),

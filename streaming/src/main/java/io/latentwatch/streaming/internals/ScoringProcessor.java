@@ -8,12 +8,15 @@ import io.latentwatch.core.features.InvalidRecordException;
 import io.latentwatch.core.features.RejectionReason;
 import io.latentwatch.core.features.SlidingWindow;
 import io.latentwatch.core.features.SlidingWindow.Placement;
+import io.latentwatch.core.scoring.AnomalyLikelihood;
 import io.latentwatch.core.scoring.Contribution;
 import io.latentwatch.core.scoring.OnnxScorer;
 import io.latentwatch.core.scoring.ScoreBatch;
 import io.latentwatch.schemas.Alert;
+import io.latentwatch.schemas.AlertEvent;
 import io.latentwatch.schemas.FeatureContribution;
 import io.latentwatch.schemas.LatentCode;
+import io.latentwatch.schemas.ScoreBasis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -88,6 +91,10 @@ import org.slf4j.LoggerFactory;
  * episode of each entity lives in a persistent, changelogged store, updated when the record's micro-batch is scored,
  * in the same task (so the same transaction) as the alerts and the input offsets: a crash replays both or neither.
  *
+ * <p><b>Alerts on the likelihood</b> ({@code alerts.score=likelihood}): each entity's reconstruction scores feed its
+ * {@link AnomalyLikelihood} statistics, kept in a persistent, changelogged store and updated with the episodes; the
+ * log score goes into the latent code and episodes are decided on it against the likelihood thresholds.
+ *
  * <p><b>Dead letters</b>: a record that cannot be decoded, featurised or scored goes to the dead-letter sink with
  * its original key, value and headers and leaves no trace in the window store (when a row scores non-finite, the
  * rest of its micro-batch is scored again without it).
@@ -109,6 +116,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private KeyValueStore<String, byte[]> windows;
     private KeyValueStore<Integer, byte[]> pendingStore;
     private KeyValueStore<String, byte[]> episodeStore;
+    private KeyValueStore<String, byte[]> likelihoodStore;
     private EpisodeTracker episodes;
     private Thresholds thresholds;
     private OnnxScorer scorer;
@@ -126,7 +134,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         this.elementNames = manifest.elementNames();
         this.windowLength = manifest.windowLength();
         this.thresholds = spec.thresholds();
-        this.episodes = new EpisodeTracker(thresholds, spec.episodePolicy());
+        this.episodes = new EpisodeTracker(spec.alertThresholds(thresholds), spec.episodePolicy());
     }
 
     @Override
@@ -141,6 +149,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
         if (spec.episodeStore() != null) {
             this.episodeStore = context.getStateStore(spec.episodeStore());
+        }
+        if (spec.likelihoodStore() != null) {
+            this.likelihoodStore = context.getStateStore(spec.likelihoodStore());
         }
         if (spec.pendingStore() != null) {
             this.pendingStore = context.getStateStore(spec.pendingStore());
@@ -253,7 +264,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private void serve(ModelSlot.Serving serving) {
         manifest = serving.bundle().manifest();
         thresholds = serving.thresholds();
-        episodes = new EpisodeTracker(thresholds, spec.episodePolicy());
+        episodes = new EpisodeTracker(spec.alertThresholds(thresholds), spec.episodePolicy());
     }
 
     /**
@@ -324,6 +335,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         // Episodes as they stand after the rows emitted so far (null: none running); dirty ones written at the end.
         Map<String, EpisodeState> episodeStates = new HashMap<>();
         Set<String> episodesChanged = new HashSet<>();
+        // Score statistics as they stand after the rows emitted so far; written at the end.
+        Map<String, AnomalyLikelihood.State> likelihoods = new HashMap<>();
         int from = 0;
         while (from < n) {
             float[][] inputs = new float[n][];
@@ -402,21 +415,29 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 if (windows != null) {
                     offer(accepted, p);
                 }
-                emitLatent(p, result.latent(resultRow[k]), score);
+                Double likelihood = null;
+                if (likelihoodStore != null) {
+                    AnomalyLikelihood.Result l = AnomalyLikelihood.observe(spec.alertScoring().likelihood(),
+                            likelihoodState(likelihoods, p.entity()), score);
+                    likelihoods.put(p.entity(), l.next());
+                    likelihood = l.logScore();
+                }
+                emitLatent(p, result.latent(resultRow[k]), score, likelihood);
                 spec.metrics().recordScored(score, System.currentTimeMillis() - p.recordTimestamp());
                 if (episodeStore != null) {
                     EpisodeState before = episodeState(episodeStates, p.entity());
                     ScoreBatch scoredBatch = result;
                     int row = resultRow[k];
                     float[] input = inputs[k];
-                    EpisodeTracker.Step step = episodes.observe(before, p.entity(), p.eventTimestamp(), score,
+                    EpisodeTracker.Step step = episodes.observe(before, p.entity(), p.eventTimestamp(),
+                            likelihood == null ? score : likelihood,
                             () -> scoredBatch.topContributions(row, input, elementNames, spec.topK()));
                     if (step.state() != before) {
                         episodeStates.put(p.entity(), step.state());
                         episodesChanged.add(p.entity());
                     }
                     if (step.event() != null) {
-                        emitAlert(p, step.event());
+                        emitAlert(p, step.event(), likelihood == null ? null : score);
                     }
                 }
             }
@@ -426,6 +447,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             for (Map.Entry<String, SlidingWindow> e : accepted.entrySet()) {
                 windows.put(e.getKey(), e.getValue().toBytes());
             }
+        }
+        for (Map.Entry<String, AnomalyLikelihood.State> e : likelihoods.entrySet()) {
+            likelihoodStore.put(e.getKey(), likelihoodBytes(e.getValue()));
         }
         for (String entity : episodesChanged) {
             EpisodeState state = episodeStates.get(entity);
@@ -459,11 +483,47 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         return states.get(entity);
     }
 
+    /**
+     * The entity's score statistics as of the rows handled so far. They belong to the model that scored them: after a
+     * swap the entity warms up again, since another model's scores have another distribution.
+     */
+    private AnomalyLikelihood.State likelihoodState(Map<String, AnomalyLikelihood.State> states, String entity) {
+        AnomalyLikelihood.State state = states.get(entity);
+        if (state != null) {
+            return state;
+        }
+        byte[] bytes = likelihoodStore.get(entity);
+        state = AnomalyLikelihood.State.EMPTY;
+        if (bytes != null) {
+            try {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                byte[] version = new byte[b.getInt()];
+                b.get(version);
+                if (new String(version, StandardCharsets.UTF_8).equals(manifest.modelVersion())) {
+                    byte[] rest = new byte[b.remaining()];
+                    b.get(rest);
+                    state = AnomalyLikelihood.State.fromBytes(rest);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("event=likelihood_state_unreadable entity={} error=\"{}\"", entity, e.toString());
+            }
+        }
+        states.put(entity, state);
+        return state;
+    }
+
+    private byte[] likelihoodBytes(AnomalyLikelihood.State state) {
+        byte[] version = manifest.modelVersion().getBytes(StandardCharsets.UTF_8);
+        byte[] rest = state.toBytes();
+        return ByteBuffer.allocate(Integer.BYTES + version.length + rest.length).putInt(version.length).put(version)
+                .put(rest).array();
+    }
+
     private SlidingWindow acceptedWindow(Map<String, SlidingWindow> accepted, String entity) {
         return accepted.computeIfAbsent(entity, this::loadWindow);
     }
 
-    private void emitLatent(PendingRecord p, float[] latent, double score) {
+    private void emitLatent(PendingRecord p, float[] latent, double score, Double likelihood) {
         List<Float> code = new ArrayList<>(latent.length);
         for (float v : latent) {
             code.add(v);
@@ -475,6 +535,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 .setModelVersion(manifest.modelVersion())
                 .setLatent(code)
                 .setScore(score)
+                .setLikelihood(likelihood)
                 .build();
         byte[] bytes;
         try {
@@ -485,7 +546,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         forward(p, bytes, spec.latentsSink());
     }
 
-    private void emitAlert(PendingRecord p, EpisodeTracker.Event event) {
+    /** @param reconstructionScore the triggering record's, when alerts are raised on the likelihood; else null */
+    private void emitAlert(PendingRecord p, EpisodeTracker.Event event, Double reconstructionScore) {
         List<FeatureContribution> contributions = new ArrayList<>(event.topFeatures().size());
         for (Contribution c : event.topFeatures()) {
             contributions.add(FeatureContribution.newBuilder()
@@ -495,12 +557,13 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                     .setReconstructed(c.reconstructed())
                     .build());
         }
+        Thresholds alertThresholds = spec.alertThresholds(thresholds);
         Alert alert = Alert.newBuilder()
                 .setEntity(p.entity())
                 .setTimestamp(event.timestamp())
                 .setScore(event.score())
-                .setWarningThreshold(thresholds.warning())
-                .setCriticalThreshold(thresholds.critical())
+                .setWarningThreshold(alertThresholds.warning())
+                .setCriticalThreshold(alertThresholds.critical())
                 .setSeverity(event.severity())
                 .setModelId(manifest.modelId())
                 .setModelVersion(manifest.modelVersion())
@@ -510,6 +573,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 .setEpisodeStart(event.episodeStart())
                 .setPeakScore(event.peakScore())
                 .setDurationMs(event.durationMs())
+                .setScoreBasis(reconstructionScore == null ? ScoreBasis.RECONSTRUCTION : ScoreBasis.LIKELIHOOD)
+                .setReconstructionScore(event.type() == AlertEvent.CLOSE ? null : reconstructionScore)
                 .build();
         byte[] bytes;
         try {

@@ -5,6 +5,7 @@ import io.latentwatch.core.bundle.ModelManifest;
 import io.latentwatch.core.bundle.Thresholds;
 import io.latentwatch.core.features.WindowPolicy;
 import io.latentwatch.core.scoring.ScorerOptions;
+import io.latentwatch.streaming.AlertScoring;
 import io.latentwatch.streaming.EpisodePolicy;
 import io.latentwatch.streaming.InputFormat;
 import io.latentwatch.streaming.ScoringMetrics;
@@ -31,12 +32,16 @@ import java.util.Objects;
  * @param episodePolicy how anomalous records group into alert episodes
  * @param windowPolicy how windows place records by event time (grace, gaps)
  * @param modelSlot where a promoted model arrives for a hot swap; null when the bundle is fixed for the task's life
+ * @param alertScoring which score alerts are raised on
+ * @param likelihoodStore name of the per-entity likelihood store; non-null exactly when alerts are raised on the
+ *     likelihood
  */
 public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, InputFormat inputFormat, int maxRecordBytes,
                           Thresholds thresholds, int topK, String windowStore, String latentsSink, String alertsSink,
                           String deadLetterSink, ScoringMetrics metrics, String pendingStore,
                           int batchMaxRecords, long batchMaxWaitMs, String episodeStore, EpisodePolicy episodePolicy,
-                          WindowPolicy windowPolicy, ModelSlot modelSlot) {
+                          WindowPolicy windowPolicy, ModelSlot modelSlot, AlertScoring alertScoring,
+                          String likelihoodStore) {
 
     public ScoringSpec {
         Objects.requireNonNull(bundle, "bundle");
@@ -46,6 +51,10 @@ public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, Input
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(episodePolicy, "episodePolicy");
         Objects.requireNonNull(windowPolicy, "windowPolicy");
+        Objects.requireNonNull(alertScoring, "alertScoring");
+        if (alertScoring.onLikelihood() != (likelihoodStore != null)) {
+            throw new IllegalArgumentException("a likelihood store is needed exactly when alerts are raised on the likelihood");
+        }
         if ((bundle.manifest().windowLength() > 1) != (windowStore != null)) {
             throw new IllegalArgumentException("a window store is needed exactly when the window length is above 1");
         }
@@ -55,6 +64,11 @@ public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, Input
         if ((batchMaxRecords > 1) != (pendingStore != null)) {
             throw new IllegalArgumentException("a pending-record store is needed exactly when batchMaxRecords is above 1");
         }
+    }
+
+    /** The thresholds alerts are decided on when {@code thresholds} is the model's. */
+    public Thresholds alertThresholds(Thresholds modelThresholds) {
+        return alertScoring.onLikelihood() ? alertScoring.likelihoodThresholds() : modelThresholds;
     }
 
     public ModelManifest manifest() {

@@ -82,7 +82,7 @@ class AvroObservationDecoderTest {
     @Test
     void rejectsAnAvroRecordOfAnotherSchema() throws Exception {
         byte[] latent = LatentwatchSerdes.latentCode().serializer().serialize("t",
-                new LatentCode("h1", 7L, "m", "1", List.of(0.5f), 0.1));
+                new LatentCode("h1", 7L, "m", "1", List.of(0.5f), 0.1, null));
         rejected(() -> decoder.decode(null, latent, 0), RejectionReason.MALFORMED_AVRO, "another schema");
     }
 

@@ -1,0 +1,131 @@
+package io.latentwatch.core.scoring;
+
+import java.nio.ByteBuffer;
+
+/**
+ * How unusual a score is for the entity that produced it: the tail probability of the record's log score under a
+ * Gaussian fitted, with exponential forgetting, to the entity's own earlier log scores (the idea of HTM's anomaly
+ * likelihood, on reconstruction scores).
+ *
+ * <p>Why: a reconstruction score says how far a record is from what the model learnt, and a fixed threshold on it
+ * fires on every record of an entity that drifted away from its training data, and never on a subtle change of an
+ * entity whose scores are always low. The likelihood asks instead whether the score is unusual for this entity
+ * lately, so alerts follow changes of behaviour. Log scores, because reconstruction errors are heavy-tailed.
+ *
+ * <p>Pure and O(1) per record: the caller keeps one {@link State} per entity (24 bytes) in a state store. The first
+ * {@code minHistory} records of an entity only fill its statistics (likelihood 0.5, log score 0). A record is scored
+ * against the statistics before it, then added to them, so a lasting change stops being unusual after about
+ * {@code history} records.
+ */
+public final class AnomalyLikelihood {
+    /** Floor of the standard deviation of log scores, so an entity with constant scores is not infinitely sure. */
+    static final double MIN_STD = 1e-3;
+    /** Floor of a score before its logarithm (scores of 0 happen on constant data). */
+    static final double MIN_SCORE = 1e-12;
+    /** The smallest tail probability told apart; {@link #logScore} maps it to 1. */
+    static final double EPSILON = 1e-10;
+
+    private AnomalyLikelihood() {}
+
+    /**
+     * How the statistics forget and warm up.
+     *
+     * @param history records over which the statistics forget (weight 1/history for each new record)
+     * @param minHistory records an entity sends before its likelihood is computed
+     */
+    public record Settings(int history, int minHistory) {
+        public Settings {
+            if (history < 2 || minHistory < 1) {
+                throw new IllegalArgumentException("history must be at least 2 and minHistory at least 1: history="
+                        + history + " minHistory=" + minHistory);
+            }
+        }
+    }
+
+    /**
+     * One entity's statistics of log scores.
+     *
+     * @param count records seen
+     * @param mean running mean of log scores
+     * @param variance running variance of log scores
+     */
+    public record State(long count, double mean, double variance) {
+        /** An entity never seen. */
+        public static final State EMPTY = new State(0, 0, 0);
+        private static final byte FORMAT = 1;
+
+        public State {
+            if (count < 0 || !Double.isFinite(mean) || !(variance >= 0) || Double.isInfinite(variance)) {
+                throw new IllegalArgumentException("not a likelihood state: count=" + count + " mean=" + mean
+                        + " variance=" + variance);
+            }
+        }
+
+        /** The form kept in a state store. */
+        public byte[] toBytes() {
+            return ByteBuffer.allocate(1 + Long.BYTES + 2 * Double.BYTES).put(FORMAT).putLong(count).putDouble(mean)
+                    .putDouble(variance).array();
+        }
+
+        /** Reads what {@link #toBytes()} wrote. */
+        public static State fromBytes(byte[] bytes) {
+            if (bytes.length != 1 + Long.BYTES + 2 * Double.BYTES || bytes[0] != FORMAT) {
+                throw new IllegalArgumentException("not a likelihood state (" + bytes.length + " bytes)");
+            }
+            ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+            return new State(b.getLong(), b.getDouble(), b.getDouble());
+        }
+    }
+
+    /**
+     * One record's outcome.
+     *
+     * @param likelihood probability that a log score drawn from the entity's recent ones is below this record's
+     *     (0.5 while warming up)
+     * @param logScore the likelihood spread over [0, 1]: {@code log(1 + EPSILON - likelihood) / log(EPSILON)}; 0.3
+     *     is a tail of about 1e-3, 0.5 about 1e-5 (0 while warming up)
+     * @param next the entity's statistics with this record added
+     */
+    public record Result(double likelihood, double logScore, State next) {}
+
+    /** Scores {@code score} against the entity's statistics {@code before}, then adds it to them. */
+    public static Result observe(Settings settings, State before, double score) {
+        if (!Double.isFinite(score)) {
+            throw new IllegalArgumentException("score must be finite: " + score);
+        }
+        double x = Math.log(Math.max(score, MIN_SCORE));
+        double likelihood = 0.5;
+        double logScore = 0;
+        if (before.count() >= settings.minHistory()) {
+            double z = (x - before.mean()) / Math.max(Math.sqrt(before.variance()), MIN_STD);
+            double tail = upperTail(z);
+            likelihood = 1 - tail;
+            logScore = logScore(tail);
+        }
+        double w = Math.max(1.0 / settings.history(), 1.0 / (before.count() + 1));
+        double d = x - before.mean();
+        double mean = before.mean() + w * d;
+        double variance = (1 - w) * (before.variance() + w * d * d);
+        return new Result(likelihood, logScore, new State(before.count() + 1, mean, variance));
+    }
+
+    /** Maps a tail probability to [0, 1], 1 for tails at or below {@link #EPSILON}. */
+    static double logScore(double tail) {
+        return Math.min(1.0, Math.log(tail + EPSILON) / Math.log(EPSILON));
+    }
+
+    /** P(Z > z) for a standard normal Z, with relative error below 1.2e-7 also far in the tail. */
+    static double upperTail(double z) {
+        return 0.5 * erfc(z / Math.sqrt(2));
+    }
+
+    /** Complementary error function (Chebyshev fit, Numerical Recipes' erfcc; fractional error below 1.2e-7). */
+    private static double erfc(double x) {
+        double z = Math.abs(x);
+        double t = 1.0 / (1.0 + 0.5 * z);
+        double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? r : 2.0 - r;
+    }
+}

@@ -1,0 +1,60 @@
+package io.latentwatch.streaming;
+
+import io.latentwatch.core.bundle.Thresholds;
+import io.latentwatch.core.scoring.AnomalyLikelihood;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Which score alerts are raised on ({@code alerts.score}).
+ *
+ * <ul>
+ *   <li>{@link Basis#RECONSTRUCTION}: the model's reconstruction score against the bundle's calibrated (or the
+ *       overridden) thresholds. Right when every entity behaves like the training data.</li>
+ *   <li>{@link Basis#LIKELIHOOD}: the {@link AnomalyLikelihood anomaly likelihood} of the reconstruction score,
+ *       kept per entity, against {@code likelihoodWarning} and {@code likelihoodCritical} (log scores in [0, 1]).
+ *       Right for time series that drift and entities that differ from each other: an alert means "unusual for
+ *       this entity lately".</li>
+ * </ul>
+ *
+ * @param basis what alerts are raised on
+ * @param likelihood how the per-entity statistics forget and warm up (used with {@link Basis#LIKELIHOOD})
+ * @param likelihoodWarning log score strictly above which a record is anomalous
+ * @param likelihoodCritical log score strictly above which a record is CRITICAL
+ */
+public record AlertScoring(Basis basis, AnomalyLikelihood.Settings likelihood, double likelihoodWarning,
+                           double likelihoodCritical) {
+    /** Alerts on the reconstruction score (the default). */
+    public static final AlertScoring RECONSTRUCTION =
+            new AlertScoring(Basis.RECONSTRUCTION, new AnomalyLikelihood.Settings(250, 100), 0.3, 0.5);
+
+    /** What alerts are raised on. */
+    public enum Basis {
+        RECONSTRUCTION,
+        LIKELIHOOD;
+
+        /** The value of {@code alerts.score}. */
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public AlertScoring {
+        Objects.requireNonNull(basis, "basis");
+        Objects.requireNonNull(likelihood, "likelihood");
+        if (!(likelihoodWarning > 0 && likelihoodWarning <= likelihoodCritical && likelihoodCritical < 1)) {
+            throw new IllegalArgumentException("need 0 < likelihoodWarning <= likelihoodCritical < 1: "
+                    + likelihoodWarning + ", " + likelihoodCritical);
+        }
+    }
+
+    /** Whether alerts are raised on the per-entity likelihood. */
+    public boolean onLikelihood() {
+        return basis == Basis.LIKELIHOOD;
+    }
+
+    /** The thresholds on the log score (NaN quantiles: they are not taken from an error distribution). */
+    public Thresholds likelihoodThresholds() {
+        return new Thresholds(likelihoodWarning, likelihoodCritical, Double.NaN, Double.NaN);
+    }
+}

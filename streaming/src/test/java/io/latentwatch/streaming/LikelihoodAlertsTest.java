@@ -1,0 +1,185 @@
+package io.latentwatch.streaming;
+
+import static io.latentwatch.streaming.ScoringHarness.correlated;
+import static io.latentwatch.streaming.ScoringHarness.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.latentwatch.core.bundle.ModelBundle;
+import io.latentwatch.schemas.Alert;
+import io.latentwatch.schemas.AlertEvent;
+import io.latentwatch.schemas.LatentCode;
+import io.latentwatch.schemas.ScoreBasis;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code alerts.score=likelihood}: alerts mean "unusual for this entity lately", so an entity that drifted away from
+ * the training data stops alerting once its statistics know the new level, while a sudden change still alerts.
+ */
+class LikelihoodAlertsTest {
+    @TempDir
+    static Path models;
+    static ModelBundle bundle;
+
+    @TempDir
+    Path state;
+    private ScoringHarness h;
+    private final Random random = new Random(7);
+
+    @BeforeAll
+    static void train() {
+        bundle = ScoringHarness.trainTabular(models);
+    }
+
+    @AfterEach
+    void close() {
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    private void harness(String basis) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, basis);
+        config.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, 100);
+        config.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, 50);
+        config.put(LatentwatchStreamsConfig.EPISODE_UPDATE_INTERVAL_MS_CONFIG, 0L);
+        h = new ScoringHarness(bundle, state, config);
+    }
+
+    /** A record of the training manifold whose second feature is moved by {@code off}. */
+    private void send(String entity, long ts, float off) {
+        float[] v = correlated((float) random.nextGaussian(), 0.05f * (float) random.nextGaussian());
+        v[1] += off;
+        h.sendJson(entity, json(entity, ts, v), 10_000L + ts);
+    }
+
+    /** 300 records of "steady" (on the manifold) and of "drifted" (second feature always 1.5 off). */
+    private void history() {
+        for (int i = 0; i < 300; i++) {
+            send("steady", i * 1000L, 0f);
+            send("drifted", i * 1000L, 1.5f);
+        }
+    }
+
+    @Test
+    void onReconstructionScoresADriftedEntityAlertsForGood() {
+        harness("reconstruction");
+        history();
+        List<Alert> alerts = h.readAlerts();
+        assertThat(alerts).filteredOn(a -> a.getEntity().equals("drifted") && a.getEvent() == AlertEvent.OPEN).isNotEmpty();
+        assertThat(alerts).allSatisfy(a -> {
+            assertThat(a.getScoreBasis()).isEqualTo(ScoreBasis.RECONSTRUCTION);
+            assertThat(a.getReconstructionScore()).isNull();
+        });
+        assertThat(h.readLatents()).allSatisfy(c -> assertThat(c.getLikelihood()).isNull());
+    }
+
+    @Test
+    void onTheLikelihoodOnlyChangesAlertAndAlertsSayWhichScoreTheyCarry() {
+        harness("likelihood");
+        history();
+        List<LatentCode> latents = h.readLatents();
+        assertThat(latents).hasSize(600).allSatisfy(c -> assertThat(c.getLikelihood()).isBetween(0.0, 1.0));
+        // Warm-up: the first 50 records of each entity only build its statistics.
+        assertThat(latents.subList(0, 100)).allSatisfy(c -> assertThat(c.getLikelihood()).isZero());
+        // By the end the drifted entity's high scores are its usual ones.
+        List<Alert> late = h.readAlerts().stream()
+                .filter(a -> a.getEntity().equals("drifted") && a.getTimestamp() >= 200_000L && a.getEvent() == AlertEvent.OPEN)
+                .toList();
+        assertThat(late).isEmpty();
+        assertThat(h.driver.getKeyValueStore(ScoringTopology.LIKELIHOOD_STORE).get("drifted")).isNotNull();
+
+        send("steady", 300_000L, 6f); // a sudden change of the steady entity
+        List<Alert> alerts = h.readAlerts();
+        assertThat(alerts).singleElement().satisfies(a -> {
+            assertThat(a.getEntity()).isEqualTo("steady");
+            assertThat(a.getEvent()).isEqualTo(AlertEvent.OPEN);
+            assertThat(a.getScoreBasis()).isEqualTo(ScoreBasis.LIKELIHOOD);
+            assertThat(a.getScore()).isGreaterThan(0.3).isLessThanOrEqualTo(1.0);
+            assertThat(a.getWarningThreshold()).isEqualTo(0.3);
+            assertThat(a.getCriticalThreshold()).isEqualTo(0.5);
+            assertThat(a.getReconstructionScore()).isGreaterThan(bundle.manifest().thresholds().critical());
+        });
+        LatentCode code = h.readLatents().get(0);
+        assertThat(code.getLikelihood()).isEqualTo(alerts.get(0).getScore());
+        assertThat(code.getScore()).isEqualTo(alerts.get(0).getReconstructionScore());
+    }
+
+    @Test
+    void latentCodesAndAlertsWrittenBeforeTheseFieldsStillDecode() throws Exception {
+        Schema v1 = history("LatentCode-1.avsc");
+        GenericRecord code = new GenericData.Record(v1);
+        code.put("entity", "h");
+        code.put("timestamp", 3L);
+        code.put("modelId", "m");
+        code.put("modelVersion", "1");
+        code.put("latent", List.of(0.5f));
+        code.put("score", 0.25);
+        LatentCode c = LatentwatchSerdes.decodeLatentCode(encode(v1, code));
+        assertThat(c.getScore()).isEqualTo(0.25);
+        assertThat(c.getLikelihood()).isNull();
+
+        Schema v2 = history("Alert-2.avsc");
+        GenericRecord alert = new GenericData.Record(v2);
+        alert.put("entity", "h");
+        alert.put("timestamp", 4L);
+        alert.put("score", 2.5);
+        alert.put("warningThreshold", 1.0);
+        alert.put("criticalThreshold", 2.0);
+        alert.put("severity", new GenericData.EnumSymbol(v2.getField("severity").schema(), "CRITICAL"));
+        alert.put("modelId", "m");
+        alert.put("modelVersion", "1");
+        alert.put("topFeatures", List.of());
+        alert.put("event", new GenericData.EnumSymbol(v2.getField("event").schema(), "CLOSE"));
+        alert.put("durationMs", 9L);
+        Alert a = LatentwatchSerdes.decodeAlert(encode(v2, alert));
+        assertThat(a.getEvent()).isEqualTo(AlertEvent.CLOSE);
+        assertThat(a.getScoreBasis()).isEqualTo(ScoreBasis.RECONSTRUCTION);
+        assertThat(a.getReconstructionScore()).isNull();
+    }
+
+    private static Schema history(String file) throws java.io.IOException {
+        try (var in = Alert.class.getResourceAsStream("history/" + file)) {
+            return new Schema.Parser().parse(in);
+        }
+    }
+
+    private static byte[] encode(Schema schema, GenericRecord record) throws java.io.IOException {
+        java.nio.ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record);
+        byte[] bytes = new byte[buf.remaining()];
+        buf.get(bytes);
+        return bytes;
+    }
+
+    @Test
+    void configErrorsNameTheKeyAndWhatIsAllowed() {
+        Map<String, Object> base = Map.of(LatentwatchStreamsConfig.MODEL_BUNDLE_CONFIG, "/nowhere",
+                LatentwatchStreamsConfig.APPLICATION_ID_CONFIG, "t");
+        Map<String, Object> bad = new HashMap<>(base);
+        bad.put(LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, "zscore");
+        assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(bad)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alerts.score").hasMessageContaining("reconstruction").hasMessageContaining("likelihood");
+        Map<String, Object> crossed = new HashMap<>(base);
+        crossed.put(LatentwatchStreamsConfig.LIKELIHOOD_WARNING_CONFIG, 0.6);
+        assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(crossed).toSettings()).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alerts.likelihood.warning").hasMessageContaining("alerts.likelihood.critical");
+        Map<String, Object> outOfRange = new HashMap<>(base);
+        outOfRange.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, 1);
+        assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(outOfRange)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alerts.likelihood.history");
+    }
+}

@@ -84,6 +84,10 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--likelihood-min-history", defaultValue = "100",
             description = "alerts.likelihood.min-history (default: ${DEFAULT-VALUE}).")
     int likelihoodMinHistory;
+    @Option(names = "--cooldown", defaultValue = "PT1H", paramLabel = "DURATION",
+            description = "alerts.episode.cooldown-ms of the topology, as an ISO-8601 duration (default: ${DEFAULT-VALUE}): "
+                    + "anomalous records this soon after an episode's last one continue it instead of opening another.")
+    java.time.Duration cooldown;
     @Option(names = "--series", paramLabel = "NAME", split = ",",
             description = "Only these series (file names without .csv); default all.")
     List<String> only;
@@ -138,8 +142,11 @@ final class NabCommand implements Callable<Integer> {
                 for (Map.Entry<String, List<Integer>> c : byCategory.entrySet()) {
                     List<NabScorer.Series> subset = c.getValue().stream().map(scored::get).toList();
                     NabScorer.Score s = NabScorer.score(subset, best.threshold(), p.getValue());
-                    System.out.printf(Locale.ROOT, "  category=%s standard=%.1f (tp=%d fp=%d fn=%d)%n", c.getKey(),
-                            s.normalised(), s.tp(), s.fp(), s.fn());
+                    NabScorer.Score a = NabScorer.score(c.getValue().stream().map(alerted::get).toList(), 0.5,
+                            p.getValue());
+                    System.out.printf(Locale.ROOT, "  category=%s official=%.1f (tp=%d fp=%d fn=%d) alerts=%.1f "
+                                    + "(tp=%d fp=%d fn=%d)%n", c.getKey(), s.normalised(), s.tp(), s.fp(), s.fn(),
+                            a.normalised(), a.tp(), a.fp(), a.fn());
                 }
             }
         }
@@ -164,6 +171,7 @@ final class NabCommand implements Callable<Integer> {
         props.put(LatentwatchStreamsConfig.MODEL_BUNDLE_CONFIG, bundle.directory().toString());
         props.put(LatentwatchStreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
         props.put(LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, alertScore.configName());
+        props.put(LatentwatchStreamsConfig.EPISODE_COOLDOWN_MS_CONFIG, cooldown.toMillis());
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, likelihoodHistory);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, likelihoodMinHistory);
         StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();

@@ -2,34 +2,16 @@ package io.latentwatch.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code latentwatch evaluate} and the image options of {@code train}, end to end through the CLI. */
 class EvaluateCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    private static synchronized Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -43,7 +25,7 @@ class EvaluateCommandTest {
             sb.append(x).append(',').append(y).append(',').append(-x).append(',').append(anomaly ? 1 : 0).append('\n');
         }
         Path csv = Files.writeString(dir.resolve("set.csv"), sb.toString());
-        Run run = run("evaluate", "--data", csv.toString(), "--label-column", "label", "--model", "dense",
+        CliRun run = run("evaluate", "--data", csv.toString(), "--label-column", "label", "--model", "dense",
                 "--seed", "3", "--epochs", "20", "--lr", "0.01", "--scaling", "standard", "--hidden", "8", "--latent", "1", "--score", "reconstruction",
                 "--work-dir", dir.resolve("w").toString());
         assertThat(run.code()).as(run.err()).isZero();
@@ -66,7 +48,7 @@ class EvaluateCommandTest {
                     .append(',').append(anomaly ? 1 : 0).append('\n');
         }
         Path csv = Files.writeString(dir.resolve("far.csv"), sb.toString());
-        Run ensemble = run("evaluate", "--data", csv.toString(), "--seed", "3", "--epochs", "10", "--hidden", "8",
+        CliRun ensemble = run("evaluate", "--data", csv.toString(), "--seed", "3", "--epochs", "10", "--hidden", "8",
                 "--latent", "1", "--work-dir", dir.resolve("e").toString());
         assertThat(ensemble.code()).as(ensemble.err()).isZero();
         assertThat(ensemble.err()).contains("scalings=[min_max, standard, robust] score=reconstruction_and_latent");
@@ -74,7 +56,7 @@ class EvaluateCommandTest {
         assertThat(auroc(ensemble)).isGreaterThan(0.9);
     }
 
-    private static double auroc(Run run) {
+    private static double auroc(CliRun run) {
         String[] lines = run.out().strip().split("\n");
         return Double.parseDouble(lines[lines.length - 1].replaceAll("auroc=(\\S+) .*", "$1"));
     }
@@ -82,7 +64,7 @@ class EvaluateCommandTest {
     @Test
     void evaluateRejectsBadDataWithFileAndLine(@TempDir Path dir) throws Exception {
         Path csv = Files.writeString(dir.resolve("bad.csv"), "f0,f1,label\n1,2,0\n1,oops,1\n");
-        Run run = run("evaluate", "--data", csv.toString());
+        CliRun run = run("evaluate", "--data", csv.toString());
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains(csv + ":3: column 'f1' holds 'oops', not a number");
         Path noLabel = Files.writeString(dir.resolve("nolabel.csv"), "f0,f1\n1,2\n");
@@ -101,14 +83,14 @@ class EvaluateCommandTest {
             javax.imageio.ImageIO.write(img, "png", images.resolve("img" + i + ".png").toFile());
         }
         Path out = dir.resolve("bundle");
-        Run run = run("train", "--images", images.toString(), "--image-shape", "3,16,16", "--model", "conv",
+        CliRun run = run("train", "--images", images.toString(), "--image-shape", "3,16,16", "--model", "conv",
                 "--hidden", "4,4", "--latent", "4", "--epochs", "2", "--out", out.toString());
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(io.latentwatch.core.bundle.ModelBundle.load(out).manifest().inputShape()).containsExactly(3, 16, 16);
         for (String f : new String[] {"loss.png", "reconstructions.png", "latent.png", "metrics.json"}) {
             assertThat(out.resolve(f)).isNotEmptyFile();
         }
-        Run bad = run("train", "--images", images.toString(), "--image-shape", "3,18,18", "--model", "conv",
+        CliRun bad = run("train", "--images", images.toString(), "--image-shape", "3,18,18", "--model", "conv",
                 "--hidden", "4,4", "--out", dir.resolve("b2").toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("divisible by 4, got 18x18");

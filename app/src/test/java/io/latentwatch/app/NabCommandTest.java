@@ -1,0 +1,44 @@
+package io.latentwatch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code latentwatch nab} on two real NAB series (skipped without the NAB data beside the checkout): its last line,
+ * and results in NAB's layout that NAB's own scorer could read.
+ */
+class NabCommandTest {
+    private static final Path NAB = Path.of("..", "..", "shared", "data", "nab").toAbsolutePath().normalize();
+
+    @Test
+    void scoresTwoSeriesAndWritesNabsResultsLayout(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(NAB.resolve("data")), "NAB data not found at " + NAB + ": skipped");
+        CliRun run = CliRun.of("nab", "--data", NAB.resolve("data").toString(), "--labels",
+                NAB.resolve("labels/combined_windows.json").toString(), "--series",
+                "exchange-3_cpc_results,art_daily_jumpsup", "--epochs", "10", "-o", dir.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.lastLine()).matches("nab_standard=-?\\d+\\.\\d nab_low_fp=-?\\d+\\.\\d nab_low_fn=-?\\d+\\.\\d");
+        assertThat(run.out()).contains("profile=standard official=").contains("alerts=")
+                .contains("category=realAdExchange");
+
+        Path csv = dir.resolve("latentwatch/realAdExchange/latentwatch_exchange-3_cpc_results.csv");
+        List<String> lines = Files.readAllLines(csv);
+        List<String> input = Files.readAllLines(NAB.resolve("data/realAdExchange/exchange-3_cpc_results.csv"));
+        assertThat(lines.get(0)).isEqualTo("timestamp,value,anomaly_score,label");
+        assertThat(lines).hasSameSizeAs(input);
+        long labelled = 0;
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",");
+            assertThat(Double.parseDouble(f[2])).isBetween(0.0, 1.0);
+            labelled += Integer.parseInt(f[3]);
+        }
+        assertThat(labelled).as("records inside the labelled windows").isPositive();
+        assertThat(Files.exists(dir.resolve("latentwatch/artificialWithAnomaly/latentwatch_art_daily_jumpsup.csv"))).isTrue();
+    }
+}

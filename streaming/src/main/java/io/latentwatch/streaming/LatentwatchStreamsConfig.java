@@ -95,7 +95,8 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
 
     public static final String BATCH_MAX_WAIT_MS_CONFIG = "scoring.batch.max-wait-ms";
     private static final String BATCH_MAX_WAIT_MS_DOC = "Longest a pending record waits (wall clock) before its micro-batch is scored anyway; "
-            + "unset adapts it to half of commit.interval.ms (at least 1 ms), since outputs only become visible at a commit.";
+            + "unset adapts it: under exactly-once to half of commit.interval.ms (at least 1 ms), since outputs only become visible "
+            + "at a commit; under at-least-once, where outputs are visible once sent, to the same but at most 10 ms.";
 
     public static final String TOP_K_CONFIG = "alerts.top-k";
     private static final String TOP_K_DOC = "Number of largest feature contributions listed in each alert.";
@@ -335,10 +336,19 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
                 getInt(LIKELIHOOD_MIN_HISTORY_CONFIG)), warning, critical);
     }
 
+    /** Longest adaptive micro-batch wait under at-least-once: a longer wait would only add latency. */
+    static final long AT_LEAST_ONCE_MAX_ADAPTIVE_WAIT_MS = 10;
+
     /** The configured wait, or the adaptive default: half the commit interval, at least 1 ms. */
     private long batchMaxWaitMs() {
         Long configured = getLong(BATCH_MAX_WAIT_MS_CONFIG);
-        return configured != null ? configured : Math.max(1L, getLong(COMMIT_INTERVAL_MS_CONFIG) / 2);
+        if (configured != null) {
+            return configured;
+        }
+        long halfCommit = Math.max(1L, getLong(COMMIT_INTERVAL_MS_CONFIG) / 2);
+        boolean exactlyOnce = ProcessingGuarantee.fromConfigName(getString(PROCESSING_GUARANTEE_CONFIG))
+                == ProcessingGuarantee.EXACTLY_ONCE_V2;
+        return exactlyOnce ? halfCommit : Math.min(halfCommit, AT_LEAST_ONCE_MAX_ADAPTIVE_WAIT_MS);
     }
 
     private WindowPolicy windowPolicy() {

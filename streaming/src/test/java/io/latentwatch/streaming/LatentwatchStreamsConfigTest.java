@@ -232,6 +232,10 @@ class LatentwatchStreamsConfigTest {
         assertThat(d.scorerOptions().optimizationLevel()).isEqualTo(GraphOptimizationLevel.ALL);
         assertThat(with("commit.interval.ms", "1").toSettings().batchMaxWaitMs()).isEqualTo(1);
         assertThat(with("commit.interval.ms", "30000").toSettings().batchMaxWaitMs()).isEqualTo(15_000);
+        Map<String, Object> alos = minimal();
+        alos.put("processing.guarantee", "at_least_once");
+        assertThat(LatentwatchStreamsConfig.fromMap(alos).toSettings().batchMaxWaitMs())
+                .as("at-least-once: outputs are visible once sent, so the adaptive wait is capped").isEqualTo(10);
 
         Map<String, Object> m = minimal();
         m.put("scoring.batch.max-records", "64");

@@ -25,8 +25,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -54,9 +56,9 @@ import org.slf4j.LoggerFactory;
  * {@link #process} has returned from. A record held only in memory at a commit would be lost by a crash: its
  * offset committed, its outputs never produced. So each pending record is also written to the pending store, a
  * changelogged in-memory key-value store whose changelog writes go into the same transaction as the offsets
- * (exactly-once) or are flushed before them (at-least-once). The store has slots {@code 0..B-1} plus a count
- * under key {@code -1}; a flush deletes its slots and sets the count to 0, and the store's cache sends only the
- * last value of each key to the changelog at a commit, so a commit logs the records pending at that moment plus at
+ * (exactly-once) or are flushed before them (at-least-once). Pending records fill slots {@code 0..n-1} (so the
+ * first empty slot ends them: no count is kept, one store write per record); a flush deletes its slots, and the
+ * store's cache sends only the last value of each key to the changelog at a commit, so a commit logs the records pending at that moment plus at
  * most B tombstones, not one record per input record. A task that starts (after a crash, a rebalance or a restart) finds the
  * restored pending records in the store and scores them first, before any new record. Pending records are not
  * flushed in {@link #close}: Kafka Streams commits a task before closing its processors, so anything forwarded
@@ -101,8 +103,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScoringProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
-    /** Key of the pending store that holds the number of pending records; slots are 0..B-1. */
-    static final int PENDING_COUNT_KEY = -1;
+    /** Running episodes remembered per task (bounded): the store is read once per entity, not once per record. */
+    static final int EPISODE_CACHE_ENTRIES = 10_000;
 
     private final ScoringSpec spec;
     /** The manifest of the model serving now (changes on a hot swap; its input layout never does). */
@@ -116,6 +118,17 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private KeyValueStore<String, byte[]> windows;
     private KeyValueStore<Integer, byte[]> pendingStore;
     private KeyValueStore<String, byte[]> episodeStore;
+    /**
+     * Recently used entries of the episode store, an absent episode as {@link Optional#empty()}: most records belong
+     * to no episode, and asking the store for a missing key reads RocksDB every time. Only this task writes its
+     * store, and every write goes through here as well, so the cache cannot be stale.
+     */
+    private final Map<String, Optional<EpisodeState>> episodeCache = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Optional<EpisodeState>> eldest) {
+            return size() > EPISODE_CACHE_ENTRIES;
+        }
+    };
     private KeyValueStore<String, byte[]> likelihoodStore;
     private EpisodeTracker episodes;
     private Thresholds thresholds;
@@ -143,6 +156,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         // Kafka Streams re-initialises this same instance when it revives a corrupted task (closed dirty, stores
         // wiped and restored): records left in memory are stale, the restored pending store is the truth.
         buffer.clear();
+        episodeCache.clear();
         pendingRestored = false;
         if (spec.windowStore() != null) {
             this.windows = context.getStateStore(spec.windowStore());
@@ -186,14 +200,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             return;
         }
         pendingRestored = true;
-        byte[] count = pendingStore.get(PENDING_COUNT_KEY);
-        int n = count == null ? 0 : ByteBuffer.wrap(count).getInt();
-        for (int slot = 0; slot < n; slot++) {
-            byte[] bytes = pendingStore.get(slot);
-            if (bytes == null) {
-                throw new IllegalStateException("pending store of task " + context.taskId() + " counts " + n
-                        + " records but slot " + slot + " is empty");
-            }
+        // Pending records fill slots 0..n-1 and a flush deletes them all, so the first empty slot ends the list.
+        int n = 0;
+        for (byte[] bytes; (bytes = pendingStore.get(n)) != null; n++) {
             buffer.add(PendingRecord.fromBytes(bytes));
         }
         oldestArrivalMillis = System.currentTimeMillis();
@@ -221,7 +230,6 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         buffer.add(pending);
         if (pendingStore != null) {
             pendingStore.put(buffer.size() - 1, pending.toBytes());
-            pendingStore.put(PENDING_COUNT_KEY, intBytes(buffer.size()));
         }
         if (buffer.size() >= spec.batchMaxRecords()) {
             flush("size");
@@ -318,7 +326,6 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             for (int slot = 0; slot < batch.size(); slot++) {
                 pendingStore.delete(slot);
             }
-            pendingStore.put(PENDING_COUNT_KEY, intBytes(0));
         }
         spec.metrics().microBatchFlushed(batch.size(), waited, trigger);
     }
@@ -458,6 +465,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             } else {
                 episodeStore.put(entity, state.toBytes());
             }
+            episodeCache.put(entity, Optional.ofNullable(state));
         }
     }
 
@@ -469,16 +477,21 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     /** The entity's running episode as of the rows handled so far; null when none. */
     private EpisodeState episodeState(Map<String, EpisodeState> states, String entity) {
         if (!states.containsKey(entity)) {
-            byte[] bytes = episodeStore.get(entity);
-            EpisodeState state = null;
-            if (bytes != null) {
-                try {
-                    state = EpisodeState.fromBytes(bytes);
-                } catch (RuntimeException e) {
-                    LOG.warn("event=episode_state_unreadable entity={} error=\"{}\"", entity, e.toString());
+            Optional<EpisodeState> cached = episodeCache.get(entity);
+            if (cached == null) {
+                byte[] bytes = episodeStore.get(entity);
+                EpisodeState state = null;
+                if (bytes != null) {
+                    try {
+                        state = EpisodeState.fromBytes(bytes);
+                    } catch (RuntimeException e) {
+                        LOG.warn("event=episode_state_unreadable entity={} error=\"{}\"", entity, e.toString());
+                    }
                 }
+                cached = Optional.ofNullable(state);
+                episodeCache.put(entity, cached);
             }
-            states.put(entity, state);
+            states.put(entity, cached.orElse(null));
         }
         return states.get(entity);
     }
@@ -630,7 +643,4 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         return out;
     }
 
-    private static byte[] intBytes(int v) {
-        return ByteBuffer.allocate(Integer.BYTES).putInt(v).array();
-    }
 }

@@ -100,10 +100,10 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("latentwatch-bench");
-            out.printf(Locale.ROOT, "machine: %s, %d cores, java %s%n", cpuModel(), java.lang.Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("java.version"));
-            out.printf(Locale.ROOT, "settings: processing.guarantee=%s commit.interval.ms=%d producer.linger.ms=%d batch=%d%n",
-                    processingGuarantee, commitIntervalMs, producerLingerMs, batchSize);
+            out.println(String.format(Locale.ROOT, "machine: %s, %d cores, java %s", cpuModel(), java.lang.Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.version")));
+            out.println(String.format(Locale.ROOT, "settings: processing.guarantee=%s commit.interval.ms=%d producer.linger.ms=%d batch=%d",
+                    processingGuarantee, commitIntervalMs, producerLingerMs, batchSize));
             try (KafkaEndpoint kafka = KafkaEndpoints.start()) {
                 bootstrap = kafka.bootstrapServers();
                 out.println("broker: " + kafka.kind() + " " + bootstrap);
@@ -128,15 +128,15 @@ final class BenchCommand implements Runnable {
                 prefill(imageInput, 784, imageN);
                 double imageSingle = throughput("image784-single", image, imageInput, imageN, 1, false);
                 double imageBatched = throughput("image784-batched", image, imageInput, imageN, batchSize, false);
-                out.printf(Locale.ROOT, "image_784: single_records_per_s=%.0f batched_records_per_s=%.0f batched_vs_single=%.2f%n",
-                        imageSingle, imageBatched, imageBatched / imageSingle);
+                out.println(String.format(Locale.ROOT, "image_784: single_records_per_s=%.0f batched_records_per_s=%.0f batched_vs_single=%.2f",
+                        imageSingle, imageBatched, imageBatched / imageSingle));
 
                 Map<Integer, double[]> latency = latency(tabular);
                 double p99At10k = latency.containsKey(10_000) ? latency.get(10_000)[1] : Double.NaN;
-                out.printf(Locale.ROOT, "tabular_%d: passthrough_records_per_s=%.0f single_records_per_s=%.0f batched_records_per_s=%.0f%n",
-                        features, pass, single, batched);
-                out.printf(Locale.ROOT, "scoring_vs_passthrough=%.2f batched_vs_single=%.2f p99_ms_at_10k=%.1f%n",
-                        batched / pass, batched / single, p99At10k);
+                out.println(String.format(Locale.ROOT, "tabular_%d: passthrough_records_per_s=%.0f single_records_per_s=%.0f batched_records_per_s=%.0f",
+                        features, pass, single, batched));
+                out.println(String.format(Locale.ROOT, "scoring_vs_passthrough=%.2f batched_vs_single=%.2f p99_ms_at_10k=%.1f",
+                        batched / pass, batched / single, p99At10k));
             }
             return 0;
         }
@@ -192,8 +192,8 @@ final class BenchCommand implements Runnable {
                 }
                 producer.flush();
             }
-            out.printf(Locale.ROOT, "prefill: topic=%s records=%d features=%d partitions=%d seconds=%.1f%n", topic, n,
-                    width, partitions, (System.nanoTime() - start) / 1e9);
+            out.println(String.format(Locale.ROOT, "prefill: topic=%s records=%d features=%d partitions=%d seconds=%.1f", topic, n,
+                    width, partitions, (System.nanoTime() - start) / 1e9));
         }
 
         private StreamsSettings settings(String label, ModelBundle bundle, String input, int batch) {
@@ -239,8 +239,8 @@ final class BenchCommand implements Runnable {
             }
             double seconds = (metrics.lastNanos - metrics.firstNanos.get()) / 1e9;
             double rate = n / seconds;
-            out.printf(Locale.ROOT, "throughput: run=%s records=%d batch=%d seconds=%.2f records_per_s=%.0f mean_batch=%.1f%n",
-                    label, n, batch, seconds, rate, metrics.meanBatch());
+            out.println(String.format(Locale.ROOT, "throughput: run=%s records=%d batch=%d seconds=%.2f records_per_s=%.0f mean_batch=%.1f",
+                    label, n, batch, seconds, rate, metrics.meanBatch()));
             return rate;
         }
 
@@ -306,9 +306,9 @@ final class BenchCommand implements Runnable {
                     latencies = l.stream().mapToLong(Long::longValue).sorted().toArray();
                     double[] q = {pct(latencies, 0.50), pct(latencies, 0.99), pct(latencies, 0.999)};
                     result.put(rates.get(p), q);
-                    out.printf(Locale.ROOT, "latency: rate=%d samples=%d p50_ms=%.1f p99_ms=%.1f p999_ms=%.1f max_ms=%d%n",
+                    out.println(String.format(Locale.ROOT, "latency: rate=%d samples=%d p50_ms=%.1f p99_ms=%.1f p999_ms=%.1f max_ms=%d",
                             rates.get(p), latencies.length, q[0], q[1], q[2],
-                            latencies.length == 0 ? -1 : latencies[latencies.length - 1]);
+                            latencies.length == 0 ? -1 : latencies[latencies.length - 1]));
                 }
             }
             return result;

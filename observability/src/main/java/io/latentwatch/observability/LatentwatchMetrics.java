@@ -84,8 +84,9 @@ public final class LatentwatchMetrics implements ScoringMetrics, AutoCloseable {
     private static final double[] PERCENTILES = {0.5, 0.99};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final double warningThreshold;
-    private final double criticalThreshold;
+    /** Thresholds in force: set at start, then by the serving tasks (a swapped-in version brings its own). */
+    private volatile double warningThreshold;
+    private volatile double criticalThreshold;
     private final Counter received;
     private final Counter scored;
     private final Map<RejectionReason, Counter> deadLettered = new EnumMap<>(RejectionReason.class);
@@ -129,10 +130,10 @@ public final class LatentwatchMetrics implements ScoringMetrics, AutoCloseable {
                 episodeEvents.put(e.name() + "/" + s.name(), episodeCounter(e.name(), s));
             }
         }
-        Gauge.builder(ALERT_THRESHOLD, () -> warningThreshold).tag("severity", Severity.WARNING.name())
-                .description("Alert threshold on the score").register(registry);
-        Gauge.builder(ALERT_THRESHOLD, () -> criticalThreshold).tag("severity", Severity.CRITICAL.name())
-                .description("Alert threshold on the score").register(registry);
+        Gauge.builder(ALERT_THRESHOLD, this, m -> m.warningThreshold).tag("severity", Severity.WARNING.name())
+                .description("Alert threshold in force on the score alerts are raised on (alerts.score)").register(registry);
+        Gauge.builder(ALERT_THRESHOLD, this, m -> m.criticalThreshold).tag("severity", Severity.CRITICAL.name())
+                .description("Alert threshold in force on the score alerts are raised on (alerts.score)").register(registry);
         scoringLatency = Timer.builder(SCORING_LATENCY).description("Time of one ONNX Runtime call (one batch)")
                 .publishPercentiles(PERCENTILES).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(10))
@@ -312,6 +313,12 @@ public final class LatentwatchMetrics implements ScoringMetrics, AutoCloseable {
         return DistributionSummary.builder(MICRO_BATCH_SIZE).tag("trigger", trigger)
                 .description("Records per micro-batch flush")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096).register(registry);
+    }
+
+    @Override
+    public void thresholdsInForce(double warning, double critical) {
+        warningThreshold = warning;
+        criticalThreshold = critical;
     }
 
     @Override

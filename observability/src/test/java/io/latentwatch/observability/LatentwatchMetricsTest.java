@@ -54,6 +54,17 @@ class LatentwatchMetricsTest {
     }
 
     @Test
+    void theThresholdGaugeFollowsTheThresholdsInForce() {
+        try (LatentwatchMetrics m = new LatentwatchMetrics(1, 2)) {
+            m.thresholdsInForce(3, 4);
+            Map<String, Double> samples = PrometheusText.parse(m.scrape());
+            assertThat(samples).containsEntry("latentwatch_alert_threshold{severity=\"WARNING\"}", 3.0)
+                    .containsEntry("latentwatch_alert_threshold{severity=\"CRITICAL\"}", 4.0);
+            assertThat(m.warningThreshold()).isEqualTo(3.0);
+        }
+    }
+
+    @Test
     void aModelSwapReplacesTheInfoSeries() {
         try (LatentwatchMetrics m = new LatentwatchMetrics(1, 2)) {
             m.modelServing("m", "1", "cpu");

@@ -120,6 +120,11 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
     private static final String EPISODE_UPDATE_INTERVAL_MS_DOC = "Least event time between two events of one episode: an UPDATE "
             + "(severity change) within it waits for the next anomalous record after it. 0 reports every severity change.";
 
+    public static final String EPISODE_IDLE_CLOSE_MS_CONFIG = "alerts.episode.idle-close-ms";
+    private static final String EPISODE_IDLE_CLOSE_MS_DOC = "Closes the episode of an entity that sent nothing for this long (event "
+            + "time), judged against the newest record its task has seen from any entity; checked every "
+            + "min(idle-close-ms / 2, 60 s) of stream time. 0 keeps it open until the entity's next record.";
+
     public static final String ALERT_SCORE_CONFIG = "alerts.score";
     private static final String ALERT_SCORE_DOC = "What alerts are raised on: 'reconstruction', the model's reconstruction score against "
             + "the bundle's thresholds (or alerts.warning-threshold / alerts.critical-threshold); 'likelihood', how unusual that "
@@ -213,6 +218,7 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(EPISODE_COOLDOWN_MS_CONFIG, Type.LONG, 0L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.MEDIUM, EPISODE_COOLDOWN_MS_DOC)
             .define(EPISODE_MIN_DURATION_MS_CONFIG, Type.LONG, 0L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.MEDIUM, EPISODE_MIN_DURATION_MS_DOC)
             .define(EPISODE_UPDATE_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.LOW, EPISODE_UPDATE_INTERVAL_MS_DOC)
+            .define(EPISODE_IDLE_CLOSE_MS_CONFIG, Type.LONG, 0L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.MEDIUM, EPISODE_IDLE_CLOSE_MS_DOC)
             .define(ALERT_SCORE_CONFIG, Type.STRING, AlertScoring.Basis.RECONSTRUCTION.configName(), validEnum(AlertScoring.Basis.values()), Importance.MEDIUM, ALERT_SCORE_DOC)
             .define(LIKELIHOOD_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().history(), ConfigValidators.wholeRange(Range.between(2, 100_000_000)), Importance.LOW, LIKELIHOOD_HISTORY_DOC)
             .define(LIKELIHOOD_MIN_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().minHistory(), ConfigValidators.wholeRange(Range.between(1, 100_000_000)), Importance.LOW, LIKELIHOOD_MIN_HISTORY_DOC)
@@ -299,7 +305,7 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
                 warning,
                 critical,
                 new EpisodePolicy(getLong(EPISODE_COOLDOWN_MS_CONFIG), getLong(EPISODE_MIN_DURATION_MS_CONFIG),
-                        getLong(EPISODE_UPDATE_INTERVAL_MS_CONFIG)),
+                        getLong(EPISODE_UPDATE_INTERVAL_MS_CONFIG), getLong(EPISODE_IDLE_CLOSE_MS_CONFIG)),
                 alertScoring(),
                 getInt(MAX_RECORD_BYTES_CONFIG),
                 windowPolicy(),

@@ -60,6 +60,12 @@ public interface ScoringMetrics {
     default void modelServing(String modelId, String modelVersion, String executionProvider) {}
 
     /**
+     * The alert thresholds a task decides on (on open, and on every swap: a new version brings its own): on the
+     * reconstruction score, or on the likelihood's log score with {@code alerts.score=likelihood}.
+     */
+    default void thresholdsInForce(double warning, double critical) {}
+
+    /**
      * A promoted model version was refused (bad hash, another input shape, a graph ONNX Runtime cannot open or run);
      * the model serving before keeps serving.
      *

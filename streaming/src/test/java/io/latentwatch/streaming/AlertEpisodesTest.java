@@ -124,6 +124,32 @@ class AlertEpisodesTest {
     }
 
     @Test
+    void anEpisodeOfAnEntityThatFellSilentClosesOnceOthersMovedOnByTheIdleTime() {
+        for (long idleClose : new long[] {0L, 10_000L}) {
+            harness(Map.of(LatentwatchStreamsConfig.EPISODE_IDLE_CLOSE_MS_CONFIG, idleClose));
+            send("quiet", 1_000, 6f);
+            for (long t = 2_000; t <= 20_000; t += 1_000) {
+                send("busy", t, 0f);
+            }
+            List<Alert> alerts = h.readAlerts();
+            if (idleClose == 0) {
+                assertThat(alerts).as("without idle-close-ms the episode waits for the entity").extracting(Alert::getEvent)
+                        .containsExactly(AlertEvent.OPEN);
+                h.close();
+                continue;
+            }
+            assertThat(alerts).extracting(a -> a.getEntity() + " " + a.getEvent()).containsExactly("quiet OPEN", "quiet CLOSE");
+            Alert close = alerts.get(1);
+            assertThat(close.getEpisodeId()).isEqualTo("quiet@1000");
+            assertThat(close.getTimestamp()).isBetween(11_000L, 20_000L);
+            assertThat(close.getDurationMs()).isZero();
+            assertThat(h.driver.getKeyValueStore(ScoringTopology.EPISODE_STORE).get("quiet")).isNull();
+            send("quiet", 21_000, 0f); // back, and normal: nothing more to close
+            assertThat(h.readAlerts()).isEmpty();
+        }
+    }
+
+    @Test
     void cooldownAndMinimumDurationComeFromTheConfig() {
         harness(Map.of(LatentwatchStreamsConfig.EPISODE_COOLDOWN_MS_CONFIG, 2_000L,
                 LatentwatchStreamsConfig.EPISODE_MIN_DURATION_MS_CONFIG, 1_000L));

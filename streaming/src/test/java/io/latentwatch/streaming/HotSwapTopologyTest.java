@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.bundle.ModelManifest;
+import io.latentwatch.core.bundle.Thresholds;
 import io.latentwatch.schemas.LatentCode;
 import io.latentwatch.streaming.internals.ModelSlot;
 import java.nio.ByteBuffer;
@@ -46,10 +47,16 @@ class HotSwapTopologyTest {
         StreamsSettings settings = lw.toSettings();
         ModelSlot slot = new ModelSlot(v7, v7.manifest().thresholds());
         List<String> served = new ArrayList<>();
+        List<List<Double>> thresholds = new ArrayList<>();
         ScoringMetrics metrics = new ScoringMetrics() {
             @Override
             public void modelServing(String modelId, String modelVersion, String executionProvider) {
                 served.add(modelVersion);
+            }
+
+            @Override
+            public void thresholdsInForce(double warning, double critical) {
+                thresholds.add(List.of(warning, critical));
             }
         };
         try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(settings, v7, metrics, slot),
@@ -62,7 +69,9 @@ class HotSwapTopologyTest {
                 in.pipeInput(ScoringHarness.utf8("e"), ScoringHarness.utf8(ScoringHarness.json("e", i,
                         ScoringHarness.correlated(i * 0.1f, 0))), i);
             }
-            slot.offer(v8, v8.manifest().thresholds());
+            Thresholds t7 = v7.manifest().thresholds();
+            Thresholds t8 = new Thresholds(2 * t7.warning(), 2 * t7.critical(), Double.NaN, Double.NaN);
+            slot.offer(v8, t8);
             for (int i = 10; i < 16; i++) { // the pending 2 and these go out in the next two micro-batches, by v8
                 in.pipeInput(ScoringHarness.utf8("e"), ScoringHarness.utf8(ScoringHarness.json("e", i,
                         ScoringHarness.correlated(i * 0.1f, 0))), i);
@@ -77,6 +86,8 @@ class HotSwapTopologyTest {
             assertThat(timestamps).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
             assertThat(versions).containsExactly("7", "7", "7", "7", "7", "7", "7", "7", "8", "8", "8", "8", "8", "8", "8", "8");
             assertThat(served).containsExactly("7", "8");
+            assertThat(thresholds).as("the thresholds gauge follows the swap")
+                    .containsExactly(List.of(t7.warning(), t7.critical()), List.of(t8.warning(), t8.critical()));
         }
     }
 }

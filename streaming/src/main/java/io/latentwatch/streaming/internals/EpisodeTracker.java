@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  *       {@code updateIntervalMillis} after the episode's previous event.</li>
  *   <li>CLOSE is emitted by the first normal record at least {@code cooldownMillis} after the last anomalous one,
  *       with the episode's peak score, peak severity and the peak record's top features. An episode that never
- *       reached OPEN ends silently. An entity that falls silent keeps its episode open until its next record.</li>
+ *       reached OPEN ends silently. An entity that falls silent keeps its episode open until its next record, or,
+ *       with {@code idleCloseMillis}, until {@link #closeIfIdle} finds it idle.</li>
  * </ul>
  */
 public final class EpisodeTracker {
@@ -56,6 +57,25 @@ public final class EpisodeTracker {
     public EpisodeTracker(Thresholds thresholds, EpisodePolicy policy) {
         this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
         this.policy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /**
+     * Closes the episode of an entity that fell silent: when {@code idleCloseMillis} is set and the task's newest event
+     * time {@code now} is at least that far past the episode's last anomalous record. An announced episode emits
+     * CLOSE (timestamp {@code now}); one that never reached OPEN ends silently.
+     *
+     * @return null when the episode is not idle (it stays as it is)
+     */
+    public Step closeIfIdle(EpisodeState current, long now) {
+        if (policy.idleCloseMillis() <= 0 || now - current.lastAnomalous() < policy.idleCloseMillis()) {
+            return null;
+        }
+        if (!current.announced()) {
+            return new Step(null, null);
+        }
+        return new Step(null, new Event(AlertEvent.CLOSE, current.peakSeverity(), now, current.peakScore(),
+                current.peakFeatures(), current.id(), current.start(), current.peakScore(),
+                current.lastAnomalous() - current.start()));
     }
 
     /**

@@ -37,6 +37,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,6 +139,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private long servingGeneration = -1;
     private final List<PendingRecord> buffer = new ArrayList<>();
     private long oldestArrivalMillis;
+    /** Newest event time this task has scored (since it started here); idle episodes are judged against it. */
+    private long newestEventTime = Long.MIN_VALUE;
     private boolean pendingRestored;
 
     public ScoringProcessor(ScoringSpec spec) {
@@ -167,6 +171,11 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         if (spec.likelihoodStore() != null) {
             this.likelihoodStore = context.getStateStore(spec.likelihoodStore());
         }
+        long idleClose = spec.episodePolicy().idleCloseMillis();
+        if (episodeStore != null && idleClose > 0) {
+            context.schedule(Duration.ofMillis(Math.max(1, Math.min(idleClose / 2, 60_000))), PunctuationType.STREAM_TIME,
+                    streamTime -> closeIdleEpisodes());
+        }
         if (spec.pendingStore() != null) {
             this.pendingStore = context.getStateStore(spec.pendingStore());
             context.schedule(Duration.ofMillis(spec.batchMaxWaitMs()), PunctuationType.WALL_CLOCK_TIME,
@@ -189,6 +198,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 context.taskId(), manifest.modelId(), manifest.modelVersion(),
                 scorer.executionProvider().configName(), windowLength, spec.batchMaxRecords(), spec.batchMaxWaitMs());
         spec.metrics().modelServing(manifest.modelId(), manifest.modelVersion(), scorer.executionProvider().configName());
+        Thresholds inForce = spec.alertThresholds(thresholds);
+        spec.metrics().thresholdsInForce(inForce.warning(), inForce.critical());
     }
 
     /**
@@ -308,6 +319,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         LOG.info("event=model_swapped task={} model_id={} from_version={} to_version={} sha256={}", context.taskId(),
                 manifest.modelId(), from, manifest.modelVersion(), manifest.onnxSha256());
         spec.metrics().modelServing(manifest.modelId(), manifest.modelVersion(), scorer.executionProvider().configName());
+        Thresholds inForce = spec.alertThresholds(thresholds);
+        spec.metrics().thresholdsInForce(inForce.warning(), inForce.critical());
     }
 
     /** Scores every pending record, forwards the outputs in input order, and empties the buffer and the store. */
@@ -430,6 +443,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                     likelihood = l.logScore();
                 }
                 emitLatent(p, result.latent(resultRow[k]), score, likelihood);
+                newestEventTime = Math.max(newestEventTime, p.eventTimestamp());
                 spec.metrics().recordScored(score, System.currentTimeMillis() - p.recordTimestamp());
                 if (episodeStore != null) {
                     EpisodeState before = episodeState(episodeStates, p.entity());
@@ -444,7 +458,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                         episodesChanged.add(p.entity());
                     }
                     if (step.event() != null) {
-                        emitAlert(p, step.event(), likelihood == null ? null : score);
+                        emitAlert(p.entity(), p.recordTimestamp(), step.event(), likelihood == null ? null : score);
                     }
                 }
             }
@@ -556,11 +570,11 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode a LatentCode", e);
         }
-        forward(p, bytes, spec.latentsSink());
+        forward(p.entity(), p.recordTimestamp(), bytes, spec.latentsSink());
     }
 
     /** @param reconstructionScore the triggering record's, when alerts are raised on the likelihood; else null */
-    private void emitAlert(PendingRecord p, EpisodeTracker.Event event, Double reconstructionScore) {
+    private void emitAlert(String entity, long recordTimestamp, EpisodeTracker.Event event, Double reconstructionScore) {
         List<FeatureContribution> contributions = new ArrayList<>(event.topFeatures().size());
         for (Contribution c : event.topFeatures()) {
             contributions.add(FeatureContribution.newBuilder()
@@ -572,7 +586,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
         Thresholds alertThresholds = spec.alertThresholds(thresholds);
         Alert alert = Alert.newBuilder()
-                .setEntity(p.entity())
+                .setEntity(entity)
                 .setTimestamp(event.timestamp())
                 .setScore(event.score())
                 .setWarningThreshold(alertThresholds.warning())
@@ -586,7 +600,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 .setEpisodeStart(event.episodeStart())
                 .setPeakScore(event.peakScore())
                 .setDurationMs(event.durationMs())
-                .setScoreBasis(reconstructionScore == null ? ScoreBasis.RECONSTRUCTION : ScoreBasis.LIKELIHOOD)
+                .setScoreBasis(spec.alertScoring().onLikelihood() ? ScoreBasis.LIKELIHOOD : ScoreBasis.RECONSTRUCTION)
                 .setReconstructionScore(event.type() == AlertEvent.CLOSE ? null : reconstructionScore)
                 .build();
         byte[] bytes;
@@ -595,15 +609,54 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode an Alert", e);
         }
-        forward(p, bytes, spec.alertsSink());
+        forward(entity, recordTimestamp, bytes, spec.alertsSink());
         spec.metrics().alertEmitted(alert.getSeverity());
         spec.metrics().episodeEvent(event.type().name(), event.severity());
     }
 
     /** Outputs are new facts in our own schemas: they carry none of the input's headers. */
-    private void forward(PendingRecord p, byte[] value, String sink) {
-        byte[] key = p.entity().getBytes(StandardCharsets.UTF_8);
-        context.forward(new Record<>(key, value, p.recordTimestamp(), new RecordHeaders()), sink);
+    private void forward(String entity, long timestamp, byte[] value, String sink) {
+        byte[] key = entity.getBytes(StandardCharsets.UTF_8);
+        context.forward(new Record<>(key, value, timestamp, new RecordHeaders()), sink);
+    }
+
+    /**
+     * Closes the episodes of entities that fell silent ({@code alerts.episode.idle-close-ms}), judged against the
+     * newest event time this task has scored. An entity with records waiting in the micro-batch is not silent.
+     */
+    private void closeIdleEpisodes() {
+        if (newestEventTime == Long.MIN_VALUE) {
+            return;
+        }
+        Set<String> pending = new HashSet<>();
+        for (PendingRecord p : buffer) {
+            pending.add(p.entity());
+        }
+        List<KeyValue<String, EpisodeState>> idle = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = episodeStore.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, byte[]> e = all.next();
+                if (!pending.contains(e.key)) {
+                    try {
+                        idle.add(KeyValue.pair(e.key, EpisodeState.fromBytes(e.value)));
+                    } catch (RuntimeException ex) {
+                        LOG.warn("event=episode_state_unreadable entity={} error=\"{}\"", e.key, ex.toString());
+                    }
+                }
+            }
+        }
+        for (KeyValue<String, EpisodeState> e : idle) {
+            EpisodeTracker.Step step = episodes.closeIfIdle(e.value, newestEventTime);
+            if (step == null) {
+                continue;
+            }
+            episodeStore.delete(e.key);
+            episodeCache.put(e.key, Optional.empty());
+            if (step.event() != null) {
+                // Stamped with the task's newest event time: the moment the silence was judged long enough.
+                emitAlert(e.key, newestEventTime, step.event(), null);
+            }
+        }
     }
 
     private void deadLetter(Record<byte[], byte[]> record, RejectionReason reason, String error) {

@@ -1,13 +1,11 @@
 package io.latentwatch.streaming.internals;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import io.latentwatch.core.features.InvalidRecordException;
 import io.latentwatch.core.features.RejectionReason;
 import java.io.IOException;
@@ -25,6 +23,10 @@ import java.util.Map;
  * {@code entity} may be omitted when the record has a key, {@code timestamp} when the record timestamp will
  * do. Other members are ignored. The parser is hardened against hostile input: bounded size, nesting and
  * number length, no duplicate members, nothing after the object.
+ *
+ * <p>Why a streaming parser and not a JSON tree: decoding is on every record's path, and building a tree of the
+ * whole object first cost about as much as the rest of the pass-through topology. The parser enforces the same
+ * constraints while streaming, including inside members that are skipped.
  */
 final class JsonObservationDecoder implements ObservationDecoder {
     /** Our shape nests two deep; leave room for ignored extra members but not for stack-eating depth. */
@@ -32,7 +34,8 @@ final class JsonObservationDecoder implements ObservationDecoder {
     /** Longest number literal: a double needs about 25 characters; longer ones only cost parse time. */
     static final int MAX_NUMBER_LENGTH = 100;
 
-    private final ObjectReader reader;
+    private final JsonFactory factory;
+    private final int maxRecordBytes;
 
     JsonObservationDecoder(int maxRecordBytes) {
         StreamReadConstraints constraints = StreamReadConstraints.builder()
@@ -42,16 +45,16 @@ final class JsonObservationDecoder implements ObservationDecoder {
                 .maxStringLength(maxRecordBytes)
                 .maxNameLength(Math.min(maxRecordBytes, 1024))
                 .build();
-        JsonFactory factory = JsonFactory.builder()
+        this.factory = JsonFactory.builder()
                 .streamReadConstraints(constraints)
                 // Parse NaN and Infinity so that featurisation rejects them as NON_FINITE, which says more
                 // than "not JSON" to whoever reads the dead-letter topic.
                 .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Parsing the numbers is most of the work; the fast parser gives the same doubles.
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .build();
-        this.reader = new ObjectMapper(factory)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .readerFor(JsonNode.class);
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
@@ -59,86 +62,119 @@ final class JsonObservationDecoder implements ObservationDecoder {
         if (value == null) {
             throw malformed("the record has no value (null)");
         }
-        JsonNode root;
-        try {
-            root = reader.readTree(value);
+        if (value.length > maxRecordBytes) {
+            // Checked here: the parser does not read the members it skips, so their length would go unnoticed.
+            throw malformed("the value has " + value.length + " bytes, the limit is " + maxRecordBytes);
+        }
+        String entity = null;
+        Long timestamp = null;
+        List<Number> values = null;
+        Map<String, Number> fields = null;
+        try (JsonParser p = factory.createParser(value)) {
+            JsonToken root = p.nextToken();
+            if (root != JsonToken.START_OBJECT) {
+                throw malformed("expected a JSON object, found " + (root == null ? "nothing" : typeOf(root)));
+            }
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v == JsonToken.VALUE_NULL) {
+                    continue; // a member set to null counts as absent
+                }
+                switch (name) {
+                    case "entity" -> entity = entity(p, v);
+                    case "timestamp" -> timestamp = timestamp(p, v);
+                    case "values" -> values = values(p, v);
+                    case "fields" -> fields = fields(p, v);
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new InvalidRecordException(RejectionReason.MALFORMED_JSON,
+                        "not valid JSON: trailing content after the object");
+            }
+        } catch (InvalidRecordException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new InvalidRecordException(RejectionReason.MALFORMED_JSON, "not valid JSON: " + firstLine(e), e);
         }
-        if (root == null || !root.isObject()) {
-            throw malformed("expected a JSON object, found " + (root == null || root.isMissingNode() ? "nothing" : root.getNodeType()));
-        }
-        String entity = DecodedObservation.entityOf(entity(root.get("entity")), key);
-        long timestamp = timestamp(root.get("timestamp"), recordTimestamp);
-        JsonNode values = present(root.get("values"));
-        JsonNode fields = present(root.get("fields"));
+        String resolved = DecodedObservation.entityOf(entity, key);
+        long time = timestamp != null ? timestamp : recordTimestamp;
         if (values != null && fields != null) {
             throw malformed("give either 'values' or 'fields', not both");
         }
         if (values != null) {
-            return new DecodedObservation(entity, timestamp, values(values), null);
+            return new DecodedObservation(resolved, time, values, null);
         }
         if (fields != null) {
-            return new DecodedObservation(entity, timestamp, null, fields(fields));
+            return new DecodedObservation(resolved, time, null, fields);
         }
         throw new InvalidRecordException(RejectionReason.MISSING_FIELD, "the object has neither 'values' nor 'fields'");
     }
 
-    private static String entity(JsonNode node) {
-        if (present(node) == null) {
-            return null;
+    private static String entity(JsonParser p, JsonToken v) throws IOException {
+        if (v != JsonToken.VALUE_STRING) {
+            throw malformed("'entity' must be a string, found " + typeOf(v));
         }
-        if (!node.isTextual()) {
-            throw malformed("'entity' must be a string, found " + node.getNodeType());
-        }
-        return node.textValue();
+        return p.getText();
     }
 
-    private static long timestamp(JsonNode node, long recordTimestamp) {
-        if (present(node) == null) {
-            return recordTimestamp;
+    private static long timestamp(JsonParser p, JsonToken v) throws IOException {
+        if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw malformed("'timestamp' must be an integer (epoch milliseconds), found "
+                    + (v.isScalarValue() ? p.getText() : typeOf(v)));
         }
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw malformed("'timestamp' must be an integer (epoch milliseconds), found " + node);
-        }
-        return node.longValue();
+        return p.getLongValue();
     }
 
-    private static List<Number> values(JsonNode node) {
-        if (!node.isArray()) {
-            throw malformed("'values' must be an array of numbers, found " + node.getNodeType());
+    private static List<Number> values(JsonParser p, JsonToken v) throws IOException {
+        if (v != JsonToken.START_ARRAY) {
+            throw malformed("'values' must be an array of numbers, found " + typeOf(v));
         }
-        List<Number> out = new ArrayList<>(node.size());
-        for (int i = 0; i < node.size(); i++) {
-            out.add(number(node.get(i), "values[" + i + "]"));
+        List<Number> out = new ArrayList<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            out.add(number(p, t, "values[", out.size()));
         }
         return out;
     }
 
-    private static Map<String, Number> fields(JsonNode node) {
-        if (!node.isObject()) {
-            throw malformed("'fields' must be an object of numbers, found " + node.getNodeType());
+    private static Map<String, Number> fields(JsonParser p, JsonToken v) throws IOException {
+        if (v != JsonToken.START_OBJECT) {
+            throw malformed("'fields' must be an object of numbers, found " + typeOf(v));
         }
         Map<String, Number> out = new HashMap<>();
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-            out.put(e.getKey(), number(e.getValue(), "fields." + e.getKey()));
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+            String name = p.currentName();
+            out.put(name, number(p, p.nextToken(), "fields." + name, -1));
         }
         return out;
     }
 
-    /** A number, or null for JSON null (featurisation reports it as missing). */
-    private static Number number(JsonNode node, String where) {
-        if (node.isNull()) {
+    /** A number, or null for JSON null (featurisation reports it as missing); {@code index} -1 for named fields. */
+    private static Number number(JsonParser p, JsonToken t, String where, int index) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
             return null;
         }
-        if (!node.isNumber()) {
-            throw malformed("'" + where + "' must be a number, found " + node.getNodeType());
+        if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+            return p.getDoubleValue();
         }
-        return node.numberValue();
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            return p.getNumberValue();
+        }
+        throw malformed("'" + (index < 0 ? where : where + index + "]") + "' must be a number, found " + typeOf(t));
     }
 
-    private static JsonNode present(JsonNode node) {
-        return node == null || node.isNull() ? null : node;
+    /** The JSON type of a value token, named as JSON trees name them. */
+    private static String typeOf(JsonToken t) {
+        return switch (t) {
+            case START_OBJECT -> "OBJECT";
+            case START_ARRAY -> "ARRAY";
+            case VALUE_STRING -> "STRING";
+            case VALUE_TRUE, VALUE_FALSE -> "BOOLEAN";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "NUMBER";
+            case VALUE_NULL -> "NULL";
+            default -> t.name();
+        };
     }
 
     private static InvalidRecordException malformed(String message) {

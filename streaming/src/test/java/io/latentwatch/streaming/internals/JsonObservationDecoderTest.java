@@ -96,6 +96,23 @@ class JsonObservationDecoderTest {
     }
 
     @Test
+    void numbersDecodeToExactlyWhatJavaParses() {
+        java.util.Random r = new java.util.Random(9);
+        JsonObservationDecoder decoder = new JsonObservationDecoder(1 << 20);
+        for (int i = 0; i < 2000; i++) {
+            double x = r.nextGaussian() * Math.pow(10, r.nextInt(40) - 20);
+            String[] texts = {Double.toString(x), Float.toString((float) x), String.format(java.util.Locale.ROOT, "%.4f", x),
+                    String.format(java.util.Locale.ROOT, "%.17e", x)};
+            for (String text : texts) {
+                DecodedObservation o = decoder.decode(utf8("k"), utf8("{\"values\":[" + text + "]}"), 0);
+                assertThat(o.values().get(0).doubleValue()).as(text).isEqualTo(Double.parseDouble(text));
+            }
+        }
+        assertThat(decoder.decode(utf8("k"), utf8("{\"values\":[12345678901]}"), 0).values().get(0))
+                .isEqualTo(12345678901L);
+    }
+
+    @Test
     void hostileJsonIsBounded() {
         String deep = "{\"values\":[1,2],\"x\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
         rejected(() -> decode("k", deep), RejectionReason.MALFORMED_JSON, "nesting depth");

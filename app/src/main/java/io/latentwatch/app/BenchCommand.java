@@ -79,6 +79,9 @@ final class BenchCommand implements Runnable {
         List<Integer> rates;
         @Option(names = "--latency-seconds", defaultValue = "15", description = "Seconds per latency run; the first 3 are warm-up (default: ${DEFAULT-VALUE}).")
         int latencySeconds;
+        @Option(names = "--repeats", defaultValue = "3",
+                description = "Rounds of the three tabular runs (pass-through, single, batched), interleaved; figures are medians (default: ${DEFAULT-VALUE}).")
+        int repeats;
         @Option(names = "--warmup-records", defaultValue = "20000",
                 description = "Records each tabular configuration processes once, unmeasured, before the measured runs (default: ${DEFAULT-VALUE}; 0: none).")
         long warmupRecords;
@@ -99,6 +102,10 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (repeats < 1 || records < 1) {
+                System.err.println("latentwatch bench streaming: --repeats and --records must be at least 1");
+                return 2;
+            }
             dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("latentwatch-bench");
             out.println(String.format(Locale.ROOT, "machine: %s, %d cores, java %s", cpuModel(), java.lang.Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version")));
@@ -118,9 +125,19 @@ final class BenchCommand implements Runnable {
                     throughput("warmup-single", tabular, input, warm, 1, false);
                     throughput("warmup-batched", tabular, input, warm, batchSize, false);
                 }
-                double pass = throughput("passthrough", tabular, input, records, 1, true);
-                double single = throughput("single", tabular, input, records, 1, false);
-                double batched = throughput("batched", tabular, input, records, batchSize, false);
+                // Rounds of the three, interleaved, and the median of each: on a shared machine one run can be
+                // 10-20 % off, and running each configuration in one block would pin a slow spell on it.
+                double[][] rates = new double[3][repeats];
+                for (int round = 0; round < repeats; round++) {
+                    rates[0][round] = throughput("passthrough", tabular, input, records, 1, true);
+                    rates[1][round] = throughput("single", tabular, input, records, 1, false);
+                    rates[2][round] = throughput("batched", tabular, input, records, batchSize, false);
+                }
+                double pass = median(rates[0]);
+                double single = median(rates[1]);
+                double batched = median(rates[2]);
+                out.println(String.format(Locale.ROOT, "medians over %d rounds: passthrough=%.0f single=%.0f batched=%.0f "
+                        + "(records/s)", repeats, pass, single, batched));
 
                 long imageN = imageRecords > 0 ? imageRecords : Math.max(10_000, records / 20);
                 ModelBundle image = train("bench-784", 784, List.of(256, 64), 16, 500);
@@ -346,6 +363,13 @@ final class BenchCommand implements Runnable {
             p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
             p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
             return p;
+        }
+
+        private static double median(double[] values) {
+            double[] sorted = values.clone();
+            java.util.Arrays.sort(sorted);
+            int n = sorted.length;
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         }
 
         private static double pct(long[] sorted, double q) {

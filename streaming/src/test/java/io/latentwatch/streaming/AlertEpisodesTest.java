@@ -4,13 +4,11 @@ import static io.latentwatch.streaming.ScoringHarness.correlated;
 import static io.latentwatch.streaming.ScoringHarness.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.bundle.Thresholds;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.AlertEvent;
 import io.latentwatch.schemas.Severity;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,37 +17,17 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Alert episodes through the scoring topology, on the tabular model (x, 2x, x + noise, -x). */
-class AlertEpisodesTest {
-    @TempDir
-    static Path models;
-    static ModelBundle bundle;
-
-    @TempDir
-    Path state;
+class AlertEpisodesTest extends TabularModelTest {
     private ScoringHarness h;
 
-    @BeforeAll
-    static void train() {
-        bundle = ScoringHarness.trainTabular(models);
-    }
-
-    @AfterEach
-    void close() {
-        if (h != null) {
-            h.close();
-        }
-    }
-
-    private ScoringHarness harness(Map<String, Object> overrides) {
+    @Override
+    ScoringHarness harness(Map<String, Object> overrides) {
         Map<String, Object> config = new HashMap<>(overrides);
         config.putIfAbsent(LatentwatchStreamsConfig.EPISODE_UPDATE_INTERVAL_MS_CONFIG, 0L);
-        h = new ScoringHarness(bundle, state, config);
+        h = super.harness(config);
         return h;
     }
 

@@ -5,12 +5,10 @@ import static io.latentwatch.streaming.ScoringHarness.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.AlertEvent;
 import io.latentwatch.schemas.LatentCode;
 import io.latentwatch.schemas.ScoreBasis;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,44 +18,23 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.common.config.ConfigException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code alerts.score=likelihood}: alerts mean "unusual for this entity lately", so an entity that drifted away from
  * the training data stops alerting once its statistics know the new level, while a sudden change still alerts.
  */
-class LikelihoodAlertsTest {
-    @TempDir
-    static Path models;
-    static ModelBundle bundle;
-
-    @TempDir
-    Path state;
+class LikelihoodAlertsTest extends TabularModelTest {
     private ScoringHarness h;
     private final Random random = new Random(7);
 
-    @BeforeAll
-    static void train() {
-        bundle = ScoringHarness.trainTabular(models);
-    }
-
-    @AfterEach
-    void close() {
-        if (h != null) {
-            h.close();
-        }
-    }
-
-    private void harness(String basis) {
+    private void withAlertScore(String basis) {
         Map<String, Object> config = new HashMap<>();
         config.put(LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, basis);
         config.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, 100);
         config.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, 50);
         config.put(LatentwatchStreamsConfig.EPISODE_UPDATE_INTERVAL_MS_CONFIG, 0L);
-        h = new ScoringHarness(bundle, state, config);
+        h = harness(config);
     }
 
     /** A record of the training manifold whose second feature is moved by {@code off}. */
@@ -77,7 +54,7 @@ class LikelihoodAlertsTest {
 
     @Test
     void onReconstructionScoresADriftedEntityAlertsForGood() {
-        harness("reconstruction");
+        withAlertScore("reconstruction");
         history();
         List<Alert> alerts = h.readAlerts();
         assertThat(alerts).filteredOn(a -> a.getEntity().equals("drifted") && a.getEvent() == AlertEvent.OPEN).isNotEmpty();
@@ -90,7 +67,7 @@ class LikelihoodAlertsTest {
 
     @Test
     void onTheLikelihoodOnlyChangesAlertAndAlertsSayWhichScoreTheyCarry() {
-        harness("likelihood");
+        withAlertScore("likelihood");
         history();
         List<LatentCode> latents = h.readLatents();
         assertThat(latents).hasSize(600).allSatisfy(c -> assertThat(c.getLikelihood()).isBetween(0.0, 1.0));

@@ -87,9 +87,15 @@ final class ScoringHarness implements AutoCloseable {
         return alerts.readValuesToList().stream().map(LatentwatchSerdes::decodeAlert).toList();
     }
 
+    private boolean closed;
+
+    /** Closes the driver; a second call does nothing (tests close early, their base class closes all). */
     @Override
     public void close() {
-        driver.close();
+        if (!closed) {
+            closed = true;
+            driver.close();
+        }
     }
 
     static byte[] utf8(String s) {

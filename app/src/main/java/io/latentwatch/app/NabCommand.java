@@ -7,6 +7,7 @@ import io.latentwatch.core.evaluation.NabScorer;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.AlertEvent;
 import io.latentwatch.schemas.LatentCode;
+import io.latentwatch.schemas.ScoreBasis;
 import io.latentwatch.streaming.AlertScoring;
 import io.latentwatch.streaming.LatentwatchSerdes;
 import io.latentwatch.streaming.LatentwatchStreamsConfig;
@@ -52,8 +53,8 @@ import picocli.CommandLine.Option;
         description = {"Runs the Numenta Anomaly Benchmark through the production scoring topology and scores it "
                 + "with NAB's rules (all three profiles).",
                 "Writes per-series results in NAB's layout under <out>/latentwatch/<category>/.",
-                "Last line: nab_standard=<x> nab_low_fp=<y> nab_low_fn=<z> (NAB's procedure: one optimised "
-                        + "threshold per profile over the corpus).",
+                "Last line: nab_standard=<x> nab_low_fp=<y> nab_low_fn=<z> (NAB's procedure on the results' "
+                        + "anomaly_score: one optimised threshold per profile over the corpus).",
                 "Exit codes: 0 done, 2 bad arguments or data."})
 final class NabCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "NAB data folder (category/series.csv).")
@@ -88,9 +89,17 @@ final class NabCommand implements Callable<Integer> {
             description = "alerts.episode.cooldown-ms of the topology, as an ISO-8601 duration (default: ${DEFAULT-VALUE}): "
                     + "anomalous records this soon after an episode's last one continue it instead of opening another.")
     java.time.Duration cooldown;
+    @Option(names = "--anomaly-score", defaultValue = "onset", paramLabel = "KIND",
+            description = "What the results' anomaly_score is: onset, the score of the alert an episode OPENs with at its "
+                    + "first record and 0 elsewhere (what the service pages for, with its confidence); continuous, every "
+                    + "record's own score (default: ${DEFAULT-VALUE}). Both are scored and printed.")
+    AnomalyScoreKind anomalyScoreKind;
     @Option(names = "--series", paramLabel = "NAME", split = ",",
             description = "Only these series (file names without .csv); default all.")
     List<String> only;
+
+    /** What the anomaly_score of the results is. */
+    enum AnomalyScoreKind { ONSET, CONTINUOUS }
 
     @Override
     public Integer call() throws Exception {
@@ -112,6 +121,7 @@ final class NabCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("latentwatch-nab-");
         List<NabScorer.Series> scored = new ArrayList<>();
         List<NabScorer.Series> alerted = new ArrayList<>();
+        List<NabScorer.Series> other = new ArrayList<>();
         Map<String, List<Integer>> byCategory = new LinkedHashMap<>();
         long start = System.nanoTime();
         for (Path file : files) {
@@ -120,10 +130,14 @@ final class NabCommand implements Callable<Integer> {
             TimeSeries series = TimeSeries.read(file);
             List<AnomalyWindows.Window> ws = windows.forSeries(category + "/" + name + ".csv");
             SeriesRun run = runSeries(series, name, work.resolve(name));
-            scored.add(new NabScorer.Series(category + "/" + name, series.timestamps(), run.anomalyScore(), ws));
+            boolean onset = anomalyScoreKind == AnomalyScoreKind.ONSET;
+            double[] chosen = onset ? run.onsetScore() : run.continuousScore();
+            scored.add(new NabScorer.Series(category + "/" + name, series.timestamps(), chosen, ws));
+            other.add(new NabScorer.Series(category + "/" + name, series.timestamps(),
+                    onset ? run.continuousScore() : run.onsetScore(), ws));
             alerted.add(new NabScorer.Series(category + "/" + name, series.timestamps(), run.alerted(), ws));
             byCategory.computeIfAbsent(category, c -> new ArrayList<>()).add(scored.size() - 1);
-            writeResults(category, name, series, run.anomalyScore(), ws);
+            writeResults(category, name, series, chosen, ws);
             System.err.printf(Locale.ROOT, "%-55s records=%6d trained_on=%4d alerts=%5d%n", category + "/" + name,
                     series.size(), run.trainedOn(), (long) java.util.Arrays.stream(run.alerted()).sum());
         }
@@ -133,11 +147,13 @@ final class NabCommand implements Callable<Integer> {
         for (Map.Entry<String, NabScorer.CostMatrix> p : costs.entrySet()) {
             NabScorer.ThresholdScore best = NabScorer.optimise(scored, p.getValue());
             NabScorer.Score asAlerted = NabScorer.score(alerted, 0.5, p.getValue());
+            NabScorer.ThresholdScore otherBest = NabScorer.optimise(other, p.getValue());
             official.put(p.getKey(), best.score().normalised());
-            System.out.printf(Locale.ROOT, "profile=%s official=%.1f (threshold %.4f, tp=%d fp=%d fn=%d) "
-                            + "alerts=%.1f (tp=%d fp=%d fn=%d)%n", p.getKey(), best.score().normalised(), best.threshold(),
-                    best.score().tp(), best.score().fp(), best.score().fn(), asAlerted.normalised(), asAlerted.tp(),
-                    asAlerted.fp(), asAlerted.fn());
+            System.out.printf(Locale.ROOT, "profile=%s official=%.1f (anomaly_score %s, threshold %.4f, tp=%d fp=%d fn=%d) "
+                            + "alerts=%.1f (tp=%d fp=%d fn=%d) official_with_%s_scores=%.1f (threshold %.4f)%n", p.getKey(),
+                    best.score().normalised(), kindName(anomalyScoreKind), best.threshold(), best.score().tp(),
+                    best.score().fp(), best.score().fn(), asAlerted.normalised(), asAlerted.tp(), asAlerted.fp(),
+                    asAlerted.fn(), kindName(otherKind()), otherBest.score().normalised(), otherBest.threshold());
             if (p.getKey().equals("standard")) {
                 for (Map.Entry<String, List<Integer>> c : byCategory.entrySet()) {
                     List<NabScorer.Series> subset = c.getValue().stream().map(scored::get).toList();
@@ -156,8 +172,19 @@ final class NabCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Scores of one series: anomaly_score in [0, 1) and the records the service alerted on. */
-    private record SeriesRun(double[] anomalyScore, double[] alerted, int trainedOn) {}
+    private static String kindName(AnomalyScoreKind kind) {
+        return kind.name().toLowerCase(Locale.ROOT);
+    }
+
+    private AnomalyScoreKind otherKind() {
+        return anomalyScoreKind == AnomalyScoreKind.ONSET ? AnomalyScoreKind.CONTINUOUS : AnomalyScoreKind.ONSET;
+    }
+
+    /**
+     * Scores of one series, each in [0, 1]: every record's own ({@code continuousScore}); the score of the alert an
+     * episode opened with, at its first record, 0 elsewhere ({@code onsetScore}); 1 at those records ({@code alerted}).
+     */
+    private record SeriesRun(double[] continuousScore, double[] onsetScore, double[] alerted, int trainedOn) {}
 
     private SeriesRun runSeries(TimeSeries series, String name, Path dir) throws IOException {
         int probation = NabScorer.probationaryLength(series.size());
@@ -178,6 +205,7 @@ final class NabCommand implements Callable<Integer> {
         double warning = bundle.manifest().thresholds().warning();
         double[] anomalyScore = new double[series.size()];
         double[] alerted = new double[series.size()];
+        double[] openScore = new double[series.size()];
         Map<Long, Integer> rowOf = new HashMap<>();
         for (int i = 0; i < series.size(); i++) {
             rowOf.put(series.timestamps()[i], i);
@@ -207,18 +235,25 @@ final class NabCommand implements Callable<Integer> {
                 }
                 for (TestRecord<byte[], byte[]> r : alerts.readRecordsToList()) {
                     // An episode's OPEN marks its first alerted record; UPDATE and CLOSE are not onsets.
-                    if (LatentwatchSerdes.decodeAlert(r.value()).getEvent() == AlertEvent.OPEN) {
-                        alerted[rowOf.get(r.timestamp())] = 1;
+                    Alert alert = LatentwatchSerdes.decodeAlert(r.value());
+                    if (alert.getEvent() == AlertEvent.OPEN) {
+                        int row = rowOf.get(r.timestamp());
+                        alerted[row] = 1;
+                        double s = alert.getScore();
+                        openScore[row] = alert.getScoreBasis() == ScoreBasis.LIKELIHOOD ? s
+                                : s + warning > 0 ? s / (s + warning) : 0;
                     }
                 }
             }
         }
         // What an operator is paged for: the onset of a run of alerts, not every record in it.
         double[] onsets = new double[alerted.length];
+        double[] onsetScore = new double[alerted.length];
         for (int i = 0; i < alerted.length; i++) {
             onsets[i] = alerted[i] > 0 && (i == 0 || alerted[i - 1] == 0) ? 1 : 0;
+            onsetScore[i] = onsets[i] * openScore[i];
         }
-        return new SeriesRun(anomalyScore, onsets, data.rows().length);
+        return new SeriesRun(anomalyScore, onsetScore, onsets, data.rows().length);
     }
 
     private void writeResults(String category, String name, TimeSeries series, double[] anomalyScore,

@@ -18,15 +18,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code latentwatch models list|show|promote|rollback}: the model registry. */
+/** {@code latentwatch models list|show|register|promote|rollback}: the model registry. */
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = {"The model registry: versioned bundles with manifest, SHA-256 and provenance, the promoted version "
                 + "of each model, and a log of decisions.",
                 "promote and rollback publish a model event to the models topic when --bootstrap-servers is given; "
                         + "streaming instances that follow it (models.follow=true) switch to that version without a restart.",
                 "Exit codes: 0 done, 1 failed, 2 bad arguments or a bundle that fails verification."},
-        subcommands = {ModelsCommand.ListCmd.class, ModelsCommand.Show.class, ModelsCommand.Promote.class,
-                ModelsCommand.Rollback.class})
+        subcommands = {ModelsCommand.ListCmd.class, ModelsCommand.Show.class, ModelsCommand.Register.class,
+                ModelsCommand.Promote.class, ModelsCommand.Rollback.class})
 final class ModelsCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -114,6 +114,38 @@ final class ModelsCommand implements Runnable {
                         System.out.printf("decision %s %s reason=\"%s\" figures=%s%n",
                                 Instant.ofEpochMilli(d.timestampMillis()), d.action(), d.reason(), d.figures());
                     }
+                }
+            });
+        }
+    }
+
+    @Command(name = "register", mixinStandardHelpOptions = true,
+            description = "Copies a trained bundle (latentwatch train --out) into the registry under the id and version its manifest names, "
+                    + "after verifying it; --promote also makes it the promoted version.")
+    static final class Register implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        RegistryOptions reg = new RegistryOptions();
+        @picocli.CommandLine.Mixin
+        EventOptions events = new EventOptions();
+        @Option(names = "--bundle", required = true, paramLabel = "DIR", description = "The bundle directory to register.")
+        Path bundle;
+        @Option(names = "--reason", defaultValue = "registered by hand", description = "Recorded in the decision log.")
+        String reason;
+        @Option(names = "--promote", description = "Promote the registered version at once.")
+        boolean promote;
+
+        @Override
+        public Integer call() {
+            return guarded("register", () -> {
+                ModelRegistry registry = ModelRegistry.open(reg.registry);
+                ModelBundle registered = registry.register(ModelBundle.load(bundle), reason);
+                var m = registered.manifest();
+                System.out.printf("registered %s@%s sha256=%s at %s%n", m.modelId(), m.modelVersion(), m.onnxSha256(),
+                        registered.directory());
+                if (promote) {
+                    registry.promote(m.modelId(), m.modelVersion(), reason, Map.of());
+                    events.publish(ModelEventType.PROMOTED, registered, Map.of("reason", reason));
+                    System.out.printf("promoted %s@%s%n", m.modelId(), m.modelVersion());
                 }
             });
         }

@@ -3,6 +3,7 @@ package io.latentwatch.app;
 import io.latentwatch.core.bundle.ModelManifest;
 import io.latentwatch.core.data.CsvTable;
 import io.latentwatch.core.data.DataFormatException;
+import io.latentwatch.core.data.TimeSeries;
 import io.latentwatch.core.registry.ModelRegistry;
 import io.latentwatch.core.registry.RegistryException;
 import io.latentwatch.schemas.ModelEventType;
@@ -10,13 +11,17 @@ import io.latentwatch.streaming.InputFormat;
 import io.latentwatch.streaming.ModelEvents;
 import io.latentwatch.streaming.RecentObservations;
 import io.latentwatch.trainer.TrainingData;
+import io.latentwatch.trainer.retrain.CronSchedule;
 import io.latentwatch.trainer.retrain.PromotionPolicy;
 import io.latentwatch.trainer.retrain.Retrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -36,7 +41,8 @@ import picocli.CommandLine.Option;
                 + "rate at the champion's warning threshold, AUROC where there are labels) and the challenger is promoted "
                 + "only when the policy says it is better or equal. The decision and its figures go to the registry; with "
                 + "--bootstrap-servers a model event goes to the models topic, and following streaming instances switch.",
-                "--every repeats the run on a fixed delay (e.g. 30s, 15m, 6h, 1d or ISO-8601 PT6H); --runs bounds the "
+                "--every repeats the run on a fixed delay (e.g. 30s, 15m, 6h, 1d or ISO-8601 PT6H), --cron at the times of "
+                        + "a five-field cron expression (e.g. \"0 3 * * *\": 03:00 daily, in --zone); --runs bounds the "
                         + "number of runs. A failed run leaves the champion in place and says why.",
                 "Exit codes: 0 every run completed (promoted or not), 1 a run failed, 2 bad arguments."})
 final class RetrainCommand implements Callable<Integer> {
@@ -47,14 +53,22 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--every", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Run on this fixed delay; without it, run once.")
     Duration every;
-    @Option(names = "--runs", defaultValue = "0", description = "Stop after this many runs (0: no limit with --every).")
+    @Option(names = "--cron", paramLabel = "EXPR",
+            description = "Run at the times of this cron expression (minute hour day-of-month month day-of-week), "
+                    + "instead of --every.")
+    String cron;
+    @Option(names = "--zone", defaultValue = "UTC", paramLabel = "ZONE",
+            description = "Time zone of --cron (default: ${DEFAULT-VALUE}).")
+    String zone;
+    @Option(names = "--runs", defaultValue = "0",
+            description = "Stop after this many runs (0: no limit with --every or --cron).")
     int runs;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
     static final class Source {
-        @Option(names = "--csv", paramLabel = "FILE", description = "Recent data from a CSV file (rows in time order).")
+        @Option(names = "--csv", paramLabel = "FILE", description = "Recent data from a CSV file, rows in time order: feature columns for tabular models, timestamp,value (NAB layout) for windowed ones.")
         Path csv;
         @Option(names = "--input-topic", paramLabel = "TOPIC", description = "Recent data from this input topic (tabular models).")
         String inputTopic;
@@ -87,6 +101,17 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Where challengers are trained (default: a temporary directory).")
     Path workDir;
 
+    private CronSchedule schedule;
+    private ZoneId zoneId;
+
+    private static ZoneId zoneId(String zone) {
+        try {
+            return ZoneId.of(zone);
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("--zone: '" + zone + "' is not a time zone (e.g. UTC, Europe/Berlin, +02:00)");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Retrainer retrainer;
@@ -98,6 +123,11 @@ final class RetrainCommand implements Callable<Integer> {
             if (runs < 0) {
                 throw new IllegalArgumentException("--runs must be at least 0: " + runs);
             }
+            if (every != null && cron != null) {
+                throw new IllegalArgumentException("give --every or --cron, not both");
+            }
+            schedule = cron == null ? null : CronSchedule.parse(cron);
+            zoneId = zoneId(zone);
             reg = ModelRegistry.open(registry);
             retrainer = new Retrainer(reg, new PromotionPolicy(alertRateTolerance, aurocTolerance, maxScoreShift), holdout,
                     workDir != null ? workDir : Files.createTempDirectory("latentwatch-retrain"));
@@ -105,10 +135,14 @@ final class RetrainCommand implements Callable<Integer> {
             System.err.println("latentwatch retrain: " + e.getMessage());
             return 2;
         }
-        int limit = every == null ? 1 : runs;
+        int limit = every == null && schedule == null ? 1 : runs;
         int failed = 0;
         for (int run = 1; limit == 0 || run <= limit; run++) {
-            if (run > 1) {
+            if (schedule != null) {
+                ZonedDateTime at = schedule.next(ZonedDateTime.now(zoneId));
+                System.out.printf(Locale.ROOT, "next_run=%s cron=\"%s\"%n", at, schedule);
+                Thread.sleep(Math.max(0, Duration.between(ZonedDateTime.now(zoneId), at).toMillis()));
+            } else if (run > 1) {
                 Thread.sleep(every.toMillis());
             }
             if (!runOnce(reg, retrainer, run)) {
@@ -147,6 +181,16 @@ final class RetrainCommand implements Callable<Integer> {
     }
 
     private TrainingData recentData(ModelManifest champion) {
+        if (source.csv != null && champion.windowLength() > 1) {
+            // A windowed model retrains on windows of a series: NAB's layout, timestamp,value in time order.
+            try {
+                TimeSeries series = TimeSeries.read(source.csv);
+                return TrainingData.fromSeries(source.csv.getFileName().toString(), List.of(series),
+                        champion.windowLength(), 1.0);
+            } catch (DataFormatException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
         if (source.csv != null) {
             CsvTable table;
             try {

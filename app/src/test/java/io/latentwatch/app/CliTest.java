@@ -69,6 +69,64 @@ class CliTest {
     }
 
     @Test
+    void aTrainedBundleIsRegisteredAndPromotedAndRetrainSchedulesAreChecked(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("data.csv");
+        StringBuilder sb = new StringBuilder("a,b,c\n");
+        Random r = new Random(4);
+        for (int i = 0; i < 300; i++) {
+            double x = r.nextGaussian();
+            sb.append(x).append(',').append(2 * x).append(',').append(-x).append('\n');
+        }
+        Files.writeString(csv, sb.toString());
+        Path out = dir.resolve("bundle");
+        assertThat(run("train", "--csv", csv.toString(), "--out", out.toString(), "--hidden", "8", "--latent", "2",
+                "--epochs", "2", "--model-id", "reg").code()).isZero();
+        String registry = dir.resolve("registry").toString();
+        CliRun registered = CliRun.of("models", "register", "--registry", registry, "--bundle", out.toString(), "--promote");
+        assertThat(registered.code()).as(registered.err()).isZero();
+        assertThat(registered.out()).contains("registered reg@1").contains("promoted reg@1");
+        assertThat(CliRun.of("models", "list", "--registry", registry).out()).contains("reg\t1\t*");
+        CliRun again = CliRun.of("models", "register", "--registry", registry, "--bundle", out.toString());
+        assertThat(again.code()).isNotZero();
+        assertThat(again.err()).contains("already has version 1");
+
+        CliRun badCron = CliRun.of("retrain", "--registry", registry, "--model", "reg", "--csv", csv.toString(),
+                "--cron", "61 * * * *");
+        assertThat(badCron.code()).isEqualTo(2);
+        assertThat(badCron.err()).contains("cron minute").contains("0-59");
+        CliRun both = CliRun.of("retrain", "--registry", registry, "--model", "reg", "--csv", csv.toString(),
+                "--cron", "0 3 * * *", "--every", "1h");
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.err()).contains("not both");
+        CliRun badZone = CliRun.of("retrain", "--registry", registry, "--model", "reg", "--csv", csv.toString(),
+                "--cron", "0 3 * * *", "--zone", "Mars/Olympus");
+        assertThat(badZone.code()).isEqualTo(2);
+        assertThat(badZone.err()).contains("--zone");
+    }
+
+    @Test
+    void aWindowedModelRetrainsFromASeriesCsv(@TempDir Path dir) throws Exception {
+        StringBuilder sb = new StringBuilder("timestamp,value\n");
+        java.time.LocalDateTime t = java.time.LocalDateTime.of(2026, 1, 1, 0, 0);
+        Random r = new Random(6);
+        for (int i = 0; i < 600; i++) {
+            sb.append(t.plusMinutes(5L * i).toString().replace('T', ' ')).append(":00,")
+                    .append(Math.sin(i * 2 * Math.PI / 40) + 0.05 * r.nextGaussian()).append('\n');
+        }
+        Path series = Files.writeString(dir.resolve("series.csv"), sb.toString());
+        Path out = dir.resolve("bundle");
+        assertThat(run("train", "--series", series.toString(), "--window", "8", "--fraction", "0.5", "--epochs", "3",
+                "--model-id", "w", "--out", out.toString()).code()).isZero();
+        String registry = dir.resolve("registry").toString();
+        assertThat(CliRun.of("models", "register", "--registry", registry, "--bundle", out.toString(), "--promote").code())
+                .isZero();
+        CliRun retrain = CliRun.of("retrain", "--registry", registry, "--model", "w", "--csv", series.toString(),
+                "--work-dir", dir.resolve("work").toString());
+        assertThat(retrain.code()).as(retrain.err()).isZero();
+        assertThat(retrain.out()).contains("run=1 model=w challenger=2").contains("trainingRows=");
+    }
+
+    @Test
     void badCsvIsAClearErrorWithFileAndLine(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("bad.csv");
         Files.writeString(csv, "a,b\n1,2\n3,oops\n");

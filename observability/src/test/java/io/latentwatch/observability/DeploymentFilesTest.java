@@ -49,7 +49,10 @@ class DeploymentFilesTest {
         JsonNode service = services.path("latentwatch");
         assertThat(service.path("depends_on").path("kafka").path("condition").asText()).isEqualTo("service_healthy");
         assertThat(service.path("ports").toString()).contains(":8080");
-        assertThat(services.path("retrain").path("command").toString()).contains("latentwatch-app.jar train");
+        assertThat(services.path("retrain").path("command").toString()).contains("latentwatch-app.jar retrain")
+                .contains("--registry /models/registry").contains("--cron").contains("--bootstrap-servers kafka:9092");
+        assertThat(services.path("train-initial").path("command").toString()).contains("models register")
+                .contains("--registry /models/registry").contains("--promote");
 
         for (String name : names) {
             JsonNode build = services.path(name).path("build");

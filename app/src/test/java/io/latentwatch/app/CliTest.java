@@ -23,6 +23,17 @@ class CliTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** {@code rows} points of the line (x, 2x, -x), as data.csv in {@code dir}; with a label column of 0s if asked. */
+    private static Path lineCsv(Path dir, int rows, boolean label) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder(label ? "a,b,c,label\n" : "a,b,c\n");
+        Random r = new Random(rows);
+        for (int i = 0; i < rows; i++) {
+            double x = r.nextGaussian();
+            sb.append(x).append(',').append(2 * x).append(',').append(-x).append(label ? ",0\n" : "\n");
+        }
+        return Files.writeString(dir.resolve("data.csv"), sb.toString());
+    }
+
     @Test
     void everyCommandHasHelp() {
         for (String command : new String[] {"demo", "train", "serve", "broker"}) {
@@ -50,14 +61,7 @@ class CliTest {
 
     @Test
     void trainsABundleFromCsv(@TempDir Path dir) throws Exception {
-        Path csv = dir.resolve("data.csv");
-        StringBuilder sb = new StringBuilder("a,b,c,label\n");
-        Random r = new Random(3);
-        for (int i = 0; i < 400; i++) {
-            double x = r.nextGaussian();
-            sb.append(x).append(',').append(2 * x).append(',').append(-x).append(",0\n");
-        }
-        Files.writeString(csv, sb.toString());
+        Path csv = lineCsv(dir, 400, true);
         Path out = dir.resolve("bundle");
         Run run = run("train", "--csv", csv.toString(), "--label-column", "label", "--out", out.toString(),
                 "--hidden", "8", "--latent", "2", "--epochs", "3", "--model-id", "cli");
@@ -70,14 +74,7 @@ class CliTest {
 
     @Test
     void aTrainedBundleIsRegisteredAndPromotedAndRetrainSchedulesAreChecked(@TempDir Path dir) throws Exception {
-        Path csv = dir.resolve("data.csv");
-        StringBuilder sb = new StringBuilder("a,b,c\n");
-        Random r = new Random(4);
-        for (int i = 0; i < 300; i++) {
-            double x = r.nextGaussian();
-            sb.append(x).append(',').append(2 * x).append(',').append(-x).append('\n');
-        }
-        Files.writeString(csv, sb.toString());
+        Path csv = lineCsv(dir, 300, false);
         Path out = dir.resolve("bundle");
         assertThat(run("train", "--csv", csv.toString(), "--out", out.toString(), "--hidden", "8", "--latent", "2",
                 "--epochs", "2", "--model-id", "reg").code()).isZero();

@@ -15,7 +15,6 @@ import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
@@ -160,29 +159,14 @@ class AlertEpisodesTest extends TabularModelTest {
     }
 
     @Test
-    void alertsWrittenWithTheSchemaBeforeEpisodesStillDecode() throws Exception {
-        Schema v1;
-        try (var in = Alert.class.getResourceAsStream("history/Alert-1.avsc")) {
-            v1 = new Schema.Parser().parse(in);
-        }
+    void alertsWrittenWithTheSchemaBeforeEpisodesStillDecode() {
+        Schema v1 = ScoringHarness.historySchema("Alert-1.avsc");
         GenericRecord feature = new GenericData.Record(v1.getField("topFeatures").schema().getElementType());
         feature.put("name", "cpu");
         feature.put("share", 0.9);
         feature.put("observed", 3.0);
         feature.put("reconstructed", 1.0);
-        GenericRecord old = new GenericData.Record(v1);
-        old.put("entity", "h");
-        old.put("timestamp", 42L);
-        old.put("score", 2.5);
-        old.put("warningThreshold", 1.0);
-        old.put("criticalThreshold", 2.0);
-        old.put("severity", new GenericData.EnumSymbol(v1.getField("severity").schema(), "CRITICAL"));
-        old.put("modelId", "m");
-        old.put("modelVersion", "1");
-        old.put("topFeatures", List.of(feature));
-        java.nio.ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
-        byte[] bytes = new byte[buf.remaining()];
-        buf.get(bytes);
+        byte[] bytes = ScoringHarness.encode(v1, ScoringHarness.oldAlert(v1, 42L, List.of(feature)));
 
         Alert a = LatentwatchSerdes.decodeAlert(bytes);
         assertThat(a.getEntity()).isEqualTo("h");

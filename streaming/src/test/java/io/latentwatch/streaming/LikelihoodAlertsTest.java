@@ -16,7 +16,6 @@ import java.util.Random;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
@@ -97,8 +96,8 @@ class LikelihoodAlertsTest extends TabularModelTest {
     }
 
     @Test
-    void latentCodesAndAlertsWrittenBeforeTheseFieldsStillDecode() throws Exception {
-        Schema v1 = history("LatentCode-1.avsc");
+    void latentCodesAndAlertsWrittenBeforeTheseFieldsStillDecode() {
+        Schema v1 = ScoringHarness.historySchema("LatentCode-1.avsc");
         GenericRecord code = new GenericData.Record(v1);
         code.put("entity", "h");
         code.put("timestamp", 3L);
@@ -106,40 +105,18 @@ class LikelihoodAlertsTest extends TabularModelTest {
         code.put("modelVersion", "1");
         code.put("latent", List.of(0.5f));
         code.put("score", 0.25);
-        LatentCode c = LatentwatchSerdes.decodeLatentCode(encode(v1, code));
+        LatentCode c = LatentwatchSerdes.decodeLatentCode(ScoringHarness.encode(v1, code));
         assertThat(c.getScore()).isEqualTo(0.25);
         assertThat(c.getLikelihood()).isNull();
 
-        Schema v2 = history("Alert-2.avsc");
-        GenericRecord alert = new GenericData.Record(v2);
-        alert.put("entity", "h");
-        alert.put("timestamp", 4L);
-        alert.put("score", 2.5);
-        alert.put("warningThreshold", 1.0);
-        alert.put("criticalThreshold", 2.0);
-        alert.put("severity", new GenericData.EnumSymbol(v2.getField("severity").schema(), "CRITICAL"));
-        alert.put("modelId", "m");
-        alert.put("modelVersion", "1");
-        alert.put("topFeatures", List.of());
+        Schema v2 = ScoringHarness.historySchema("Alert-2.avsc");
+        GenericRecord alert = ScoringHarness.oldAlert(v2, 4L, List.of());
         alert.put("event", new GenericData.EnumSymbol(v2.getField("event").schema(), "CLOSE"));
         alert.put("durationMs", 9L);
-        Alert a = LatentwatchSerdes.decodeAlert(encode(v2, alert));
+        Alert a = LatentwatchSerdes.decodeAlert(ScoringHarness.encode(v2, alert));
         assertThat(a.getEvent()).isEqualTo(AlertEvent.CLOSE);
         assertThat(a.getScoreBasis()).isEqualTo(ScoreBasis.RECONSTRUCTION);
         assertThat(a.getReconstructionScore()).isNull();
-    }
-
-    private static Schema history(String file) throws java.io.IOException {
-        try (var in = Alert.class.getResourceAsStream("history/" + file)) {
-            return new Schema.Parser().parse(in);
-        }
-    }
-
-    private static byte[] encode(Schema schema, GenericRecord record) throws java.io.IOException {
-        java.nio.ByteBuffer buf = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record);
-        byte[] bytes = new byte[buf.remaining()];
-        buf.get(bytes);
-        return bytes;
     }
 
     @Test

@@ -116,6 +116,44 @@ final class ScoringHarness implements AutoCloseable {
         return sb.append("]}").toString();
     }
 
+    /** An Alert schema of the past, as kept in the schemas jar's {@code history/} folder. */
+    static org.apache.avro.Schema historySchema(String file) {
+        try (var in = Alert.class.getResourceAsStream("history/" + file)) {
+            return new org.apache.avro.Schema.Parser().parse(in);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A CRITICAL alert of entity "h" (score 2.5, thresholds 1 and 2, model m@1) written with an earlier schema. */
+    static org.apache.avro.generic.GenericRecord oldAlert(org.apache.avro.Schema schema, long timestamp,
+                                                          List<org.apache.avro.generic.GenericRecord> topFeatures) {
+        var alert = new org.apache.avro.generic.GenericData.Record(schema);
+        alert.put("entity", "h");
+        alert.put("timestamp", timestamp);
+        alert.put("score", 2.5);
+        alert.put("warningThreshold", 1.0);
+        alert.put("criticalThreshold", 2.0);
+        alert.put("severity", new org.apache.avro.generic.GenericData.EnumSymbol(schema.getField("severity").schema(), "CRITICAL"));
+        alert.put("modelId", "m");
+        alert.put("modelVersion", "1");
+        alert.put("topFeatures", topFeatures);
+        return alert;
+    }
+
+    /** Single-object encoding of a record with its own (possibly earlier) schema. */
+    static byte[] encode(org.apache.avro.Schema schema, org.apache.avro.generic.GenericRecord record) {
+        try {
+            java.nio.ByteBuffer buf = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericRecord>(
+                    org.apache.avro.generic.GenericData.get(), schema).encode(record);
+            byte[] bytes = new byte[buf.remaining()];
+            buf.get(bytes);
+            return bytes;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** x, 2x, x plus a little noise, -x: a one-dimensional manifold in four features. */
     static float[] correlated(float x, float noise) {
         return new float[] {x, 2 * x, x + noise, -x};

@@ -52,7 +52,7 @@ import picocli.CommandLine.Option;
  * {@code latentwatch demo}: broker, training, streaming and alerts on bundled NAB series, end to end.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Starts a broker, trains a model on the first 15% of four bundled NAB series, streams "
+        description = {"Starts a broker, trains a model on the first 15%% of four bundled NAB series, streams "
                 + "the rest through the scoring topology and prints each alert episode event (OPEN, UPDATE, CLOSE) as "
                 + "it arrives.",
                 "Ends with: summary: scored=<n> alerts=<n> dlq=<n> records_per_s=<x> windows_hit=<k>/<m>",

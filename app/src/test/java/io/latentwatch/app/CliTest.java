@@ -45,6 +45,19 @@ class CliTest {
     }
 
     @Test
+    void everyHelpTextFormatsCleanly() {
+        for (String[] command : new String[][] {{"demo"}, {"train"}, {"evaluate"}, {"serve"}, {"bench", "streaming"},
+                {"nab"}, {"broker"}, {"models"}, {"models", "register"}, {"models", "promote"}, {"retrain"}}) {
+            String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+            args[command.length] = "--help";
+            CliRun r = CliRun.of(args);
+            assertThat(r.code()).as(String.join(" ", command)).isZero();
+            assertThat(r.out() + r.err()).as(String.join(" ", command)).doesNotContain("Could not format")
+                    .doesNotContain("WARN");
+        }
+    }
+
+    @Test
     void benchStreamingHasHelpNamingItsLastLine() {
         Run r = run("bench", "streaming", "--help");
         assertThat(r.code()).isZero();

@@ -87,6 +87,9 @@ public final class LatentwatchMetrics implements ScoringMetrics, AutoCloseable {
     /** Thresholds in force: set at start, then by the serving tasks (a swapped-in version brings its own). */
     private volatile double warningThreshold;
     private volatile double criticalThreshold;
+    /** The reconstruction-score thresholds at start, bucket bounds of the score histogram (fixed: buckets cannot move). */
+    private final double histogramWarning;
+    private final double histogramCritical;
     private final Counter received;
     private final Counter scored;
     private final Map<RejectionReason, Counter> deadLettered = new EnumMap<>(RejectionReason.class);
@@ -118,6 +121,8 @@ public final class LatentwatchMetrics implements ScoringMetrics, AutoCloseable {
         }
         this.warningThreshold = warningThreshold;
         this.criticalThreshold = criticalThreshold;
+        this.histogramWarning = warningThreshold;
+        this.histogramCritical = criticalThreshold;
         received = Counter.builder(RECORDS_RECEIVED).description("Input records that arrived, before decoding").register(registry);
         scored = Counter.builder(RECORDS_SCORED).description("Records scored (one latent code each)").register(registry);
         for (RejectionReason r : RejectionReason.values()) {
@@ -225,7 +230,14 @@ public final class LatentwatchMetrics implements ScoringMetrics, AutoCloseable {
      * @param cumulativeCounts records with a score at or below each bound
      * @param count all records scored
      */
-    public record ScoreHistogram(double[] upperBounds, long[] cumulativeCounts, long count) {}
+    /**
+     * A snapshot of the reconstruction-score histogram.
+     *
+     * @param warning the warning threshold among the bucket bounds (the one in force when the service started)
+     * @param critical the critical threshold among the bucket bounds
+     */
+    public record ScoreHistogram(double[] upperBounds, long[] cumulativeCounts, long count, double warning,
+                                 double critical) {}
 
     /** A snapshot of the score histogram. */
     public ScoreHistogram scoreHistogram() {
@@ -241,7 +253,7 @@ public final class LatentwatchMetrics implements ScoringMetrics, AutoCloseable {
             }
         }
         return new ScoreHistogram(bounds.stream().mapToDouble(Double::doubleValue).toArray(),
-                cumulative.stream().mapToLong(Long::longValue).toArray(), p.getCount());
+                cumulative.stream().mapToLong(Long::longValue).toArray(), p.getCount(), histogramWarning, histogramCritical);
     }
 
     public double warningThreshold() {

@@ -61,6 +61,10 @@ class LatentwatchMetricsTest {
             assertThat(samples).containsEntry("latentwatch_alert_threshold{severity=\"WARNING\"}", 3.0)
                     .containsEntry("latentwatch_alert_threshold{severity=\"CRITICAL\"}", 4.0);
             assertThat(m.warningThreshold()).isEqualTo(3.0);
+            // The histogram's buckets cannot move: it keeps the bounds it was built with, and says which they are.
+            assertThat(m.scoreHistogram().warning()).isEqualTo(1.0);
+            assertThat(m.scoreHistogram().critical()).isEqualTo(2.0);
+            assertThat(m.scoreHistogram().upperBounds()).contains(1.0, 2.0);
         }
     }
 

@@ -74,6 +74,8 @@ public final class DashboardData {
         LatentwatchMetrics.ScoreHistogram scores = metrics.scoreHistogram();
         ObjectNode hist = root.putObject("scoreHistogram");
         hist.put("count", scores.count());
+        // The histogram's own threshold bounds: the ones in force may have moved since (a swap, likelihood alerts).
+        hist.put("warning", scores.warning()).put("critical", scores.critical());
         ArrayNode buckets = hist.putArray("buckets");
         for (int i = 0; i < scores.upperBounds().length; i++) {
             buckets.addObject().put("le", scores.upperBounds()[i]).put("cumulative", scores.cumulativeCounts()[i]);

@@ -128,7 +128,7 @@
       labels.push('≤ ' + Number(b.le).toPrecision(3));
       counts.push(b.cumulative - below);
       below = b.cumulative;
-      colors.push(b.le <= d.thresholds.warning ? COLORS.normal : b.le <= d.thresholds.critical ? COLORS.WARNING : COLORS.CRITICAL);
+      colors.push(b.le <= h.warning ? COLORS.normal : b.le <= h.critical ? COLORS.WARNING : COLORS.CRITICAL);
     }
     if (h.buckets.length) {
       labels.push('> ' + Number(h.buckets[h.buckets.length - 1].le).toPrecision(3));
@@ -140,8 +140,8 @@
     scores.data.datasets[0].data = counts.map(c => c === 0 ? null : c);
     scores.data.datasets[0].backgroundColor = colors;
     scores.options.plugins.thresholdLines.marks = [
-      { index: index(d.thresholds.warning), color: COLORS.WARNING, row: 0, label: 'warning ' + num(d.thresholds.warning, 3) },
-      { index: index(d.thresholds.critical), color: COLORS.CRITICAL, row: 1, label: 'critical ' + num(d.thresholds.critical, 3) }];
+      { index: index(h.warning), color: COLORS.WARNING, row: 0, label: 'warning ' + num(h.warning, 3) },
+      { index: index(h.critical), color: COLORS.CRITICAL, row: 1, label: 'critical ' + num(h.critical, 3) }];
     scores.update('none');
     $('chart-scores').dataset.total = String(h.count);
   }

@@ -10,6 +10,7 @@ import io.latentwatch.observability.ObservabilityConfig;
 import io.latentwatch.observability.ObservabilityServer;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.FeatureContribution;
+import io.latentwatch.streaming.AlertScoring;
 import io.latentwatch.streaming.LatentwatchSerdes;
 import io.latentwatch.streaming.LatentwatchStreamsApp;
 import io.latentwatch.streaming.LatentwatchStreamsConfig;
@@ -85,6 +86,9 @@ final class DemoCommand implements Callable<Integer> {
             description = "An alert episode closes at the first normal record this long (event time) after its last "
                     + "anomalous one, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration episodeCooldown;
+    @Option(names = "--alert-score", defaultValue = "reconstruction", paramLabel = "BASIS",
+            description = "alerts.score: reconstruction or likelihood (default: ${DEFAULT-VALUE}).")
+    AlertScoring.Basis alertScore;
     @Option(names = "--quiet-alerts", description = "Count alert events but do not print each one.")
     boolean quietAlerts;
     @Option(names = "--http-port", defaultValue = "8080",
@@ -137,6 +141,7 @@ final class DemoCommand implements Callable<Integer> {
             // The series step 5 minutes: a short cooldown keeps a flickering anomaly one episode, and severity
             // changes are reported at most every 15 minutes of series time.
             props.put(LatentwatchStreamsConfig.EPISODE_COOLDOWN_MS_CONFIG, episodeCooldown.toMillis());
+            props.put(LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, alertScore.configName());
             props.put(LatentwatchStreamsConfig.EPISODE_UPDATE_INTERVAL_MS_CONFIG, Duration.ofMinutes(15).toMillis());
             StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();
             try (LatentwatchMetrics metrics = LatentwatchMetrics.forService(settings, bundle);

@@ -86,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "An alert episode closes at the first normal record this long (event time) after its last "
                     + "anomalous one, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration episodeCooldown;
-    @Option(names = "--alert-score", defaultValue = "reconstruction", paramLabel = "BASIS",
+    @Option(names = "--alert-score", defaultValue = "RECONSTRUCTION", paramLabel = "BASIS",
             description = "alerts.score: reconstruction or likelihood (default: ${DEFAULT-VALUE}).")
     AlertScoring.Basis alertScore;
     @Option(names = "--quiet-alerts", description = "Count alert events but do not print each one.")

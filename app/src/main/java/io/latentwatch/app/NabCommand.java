@@ -75,7 +75,7 @@ final class NabCommand implements Callable<Integer> {
     int latent;
     @Option(names = "--epochs", defaultValue = "60", description = "Maximum epochs per series (default: ${DEFAULT-VALUE}).")
     int epochs;
-    @Option(names = "--alert-score", defaultValue = "likelihood", paramLabel = "BASIS",
+    @Option(names = "--alert-score", defaultValue = "LIKELIHOOD", paramLabel = "BASIS",
             description = "alerts.score of the topology: reconstruction or likelihood (default: ${DEFAULT-VALUE}). "
                     + "anomaly_score is the likelihood's log score, or s / (s + warning) on reconstruction scores.")
     AlertScoring.Basis alertScore;
@@ -89,7 +89,7 @@ final class NabCommand implements Callable<Integer> {
             description = "alerts.episode.cooldown-ms of the topology, as an ISO-8601 duration (default: ${DEFAULT-VALUE}): "
                     + "anomalous records this soon after an episode's last one continue it instead of opening another.")
     java.time.Duration cooldown;
-    @Option(names = "--anomaly-score", defaultValue = "onset", paramLabel = "KIND",
+    @Option(names = "--anomaly-score", defaultValue = "ONSET", paramLabel = "KIND",
             description = "What the results' anomaly_score is: onset, the score of the alert an episode OPENs with at its "
                     + "first record and 0 elsewhere (what the service pages for, with its confidence); continuous, every "
                     + "record's own score (default: ${DEFAULT-VALUE}). Both are scored and printed.")

@@ -36,7 +36,7 @@ class CliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[] {"demo", "train", "serve", "broker"}) {
+        for (String command : new String[] {"demo", "train", "serve", "broker", "nab", "retrain", "evaluate"}) {
             Run r = run(command, "--help");
             assertThat(r.code()).as(command).isZero();
             assertThat(r.out()).as(command).contains("Usage: latentwatch " + command).contains("--help");

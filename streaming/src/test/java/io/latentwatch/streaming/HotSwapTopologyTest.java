@@ -90,4 +90,42 @@ class HotSwapTopologyTest {
                     .containsExactly(List.of(t7.warning(), t7.critical()), List.of(t8.warning(), t8.critical()));
         }
     }
+
+    @Test
+    void likelihoodStatisticsStartAfreshWithTheSwappedInModel(@TempDir Path dir) throws Exception {
+        ModelBundle v7 = ScoringHarness.trainTabular(dir);
+        ModelBundle v8 = asVersion(v7, "8", dir.resolve("v8"));
+        Map<String, Object> config = new HashMap<>();
+        config.put(LatentwatchStreamsConfig.MODEL_BUNDLE_CONFIG, v7.directory().toString());
+        config.put(LatentwatchStreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        config.put(LatentwatchStreamsConfig.BATCH_MAX_RECORDS_CONFIG, 1);
+        config.put(LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, "likelihood");
+        config.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, 3);
+        LatentwatchStreamsConfig lw = LatentwatchStreamsConfig.fromMap(config);
+        StreamsSettings settings = lw.toSettings();
+        ModelSlot slot = new ModelSlot(v7, v7.manifest().thresholds());
+        try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(settings, v7, ScoringMetrics.NOOP, slot),
+                lw.toStreamsProperties())) {
+            TestInputTopic<byte[], byte[]> in = driver.createInputTopic(settings.inputTopic(), new ByteArraySerializer(),
+                    new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(settings.latentsTopic(),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            for (int i = 0; i < 12; i++) {
+                if (i == 6) {
+                    slot.offer(v8, v8.manifest().thresholds());
+                }
+                in.pipeInput(ScoringHarness.utf8("e"), ScoringHarness.utf8(ScoringHarness.json("e", i,
+                        ScoringHarness.correlated((float) Math.sin(i), 0))), i);
+            }
+            List<Double> likelihood = new ArrayList<>();
+            for (TestRecord<byte[], byte[]> r : out.readRecordsToList()) {
+                likelihood.add(LatentCode.fromByteBuffer(ByteBuffer.wrap(r.value())).getLikelihood());
+            }
+            // v7: 3 records of warm-up, then scored; v8 from record 6: warm-up again, then scored.
+            assertThat(likelihood.subList(0, 3)).containsOnly(0.0);
+            assertThat(likelihood.subList(6, 9)).containsOnly(0.0);
+            assertThat(likelihood.subList(3, 6)).allSatisfy(l -> assertThat(l).isBetween(0.0, 1.0));
+            assertThat(likelihood.subList(9, 12)).anySatisfy(l -> assertThat(l).isPositive());
+        }
+    }
 }

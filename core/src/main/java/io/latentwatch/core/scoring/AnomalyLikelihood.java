@@ -111,7 +111,8 @@ public final class AnomalyLikelihood {
 
     /** Maps a tail probability to [0, 1], 1 for tails at or below {@link #EPSILON}. */
     static double logScore(double tail) {
-        return Math.min(1.0, Math.log(tail + EPSILON) / Math.log(EPSILON));
+        // A tail of 1 would give a tiny negative number (log of 1 + EPSILON): scores stay in [0, 1].
+        return Math.max(0.0, Math.min(1.0, Math.log(tail + EPSILON) / Math.log(EPSILON)));
     }
 
     /** P(Z > z) for a standard normal Z, with relative error below 1.2e-7 also far in the tail. */

@@ -28,6 +28,8 @@ class AnomalyLikelihoodTest {
         assertThat(AnomalyLikelihood.upperTail(6) / 9.8659e-10).isCloseTo(1.0, within(1e-3));
         assertThat(AnomalyLikelihood.logScore(1e-3)).isCloseTo(0.3, within(1e-3));
         assertThat(AnomalyLikelihood.logScore(0)).isEqualTo(1.0);
+        assertThat(AnomalyLikelihood.logScore(1.0)).isEqualTo(0.0);
+        assertThat(AnomalyLikelihood.upperTail(-40)).isEqualTo(1.0);
     }
 
     @Test

@@ -34,16 +34,20 @@ class HotSwapTopologyTest {
         return ModelBundle.write(dir, renamed, b.onnxModel());
     }
 
+    /** The settings of a topology serving {@code bundle} with its state under {@code dir}, plus {@code overrides}. */
+    private static LatentwatchStreamsConfig config(Path dir, ModelBundle bundle, Map<String, Object> overrides) {
+        Map<String, Object> config = new HashMap<>(overrides);
+        config.put(LatentwatchStreamsConfig.MODEL_BUNDLE_CONFIG, bundle.directory().toString());
+        config.put(LatentwatchStreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        return LatentwatchStreamsConfig.fromMap(config);
+    }
+
     @Test
     void switchesBetweenTwoMicroBatchesAndTagsEveryOutputWithItsVersion(@TempDir Path dir) throws Exception {
         ModelBundle v7 = ScoringHarness.trainTabular(dir);
         ModelBundle v8 = asVersion(v7, "8", dir.resolve("v8"));
-        Map<String, Object> config = new HashMap<>();
-        config.put(LatentwatchStreamsConfig.MODEL_BUNDLE_CONFIG, v7.directory().toString());
-        config.put(LatentwatchStreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-        config.put(LatentwatchStreamsConfig.BATCH_MAX_RECORDS_CONFIG, 4);
-        config.put(LatentwatchStreamsConfig.BATCH_MAX_WAIT_MS_CONFIG, 60_000);
-        LatentwatchStreamsConfig lw = LatentwatchStreamsConfig.fromMap(config);
+        LatentwatchStreamsConfig lw = config(dir, v7, Map.of(LatentwatchStreamsConfig.BATCH_MAX_RECORDS_CONFIG, 4,
+                LatentwatchStreamsConfig.BATCH_MAX_WAIT_MS_CONFIG, 60_000));
         StreamsSettings settings = lw.toSettings();
         ModelSlot slot = new ModelSlot(v7, v7.manifest().thresholds());
         List<String> served = new ArrayList<>();
@@ -95,13 +99,8 @@ class HotSwapTopologyTest {
     void likelihoodStatisticsStartAfreshWithTheSwappedInModel(@TempDir Path dir) throws Exception {
         ModelBundle v7 = ScoringHarness.trainTabular(dir);
         ModelBundle v8 = asVersion(v7, "8", dir.resolve("v8"));
-        Map<String, Object> config = new HashMap<>();
-        config.put(LatentwatchStreamsConfig.MODEL_BUNDLE_CONFIG, v7.directory().toString());
-        config.put(LatentwatchStreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-        config.put(LatentwatchStreamsConfig.BATCH_MAX_RECORDS_CONFIG, 1);
-        config.put(LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, "likelihood");
-        config.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, 3);
-        LatentwatchStreamsConfig lw = LatentwatchStreamsConfig.fromMap(config);
+        LatentwatchStreamsConfig lw = config(dir, v7, Map.of(LatentwatchStreamsConfig.BATCH_MAX_RECORDS_CONFIG, 1,
+                LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, "likelihood", LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, 3));
         StreamsSettings settings = lw.toSettings();
         ModelSlot slot = new ModelSlot(v7, v7.manifest().thresholds());
         try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(settings, v7, ScoringMetrics.NOOP, slot),

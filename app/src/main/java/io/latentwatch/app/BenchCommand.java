@@ -1,5 +1,6 @@
 package io.latentwatch.app;
 
+import io.latentwatch.broker.EmbeddedKafkaBroker;
 import io.latentwatch.broker.KafkaEndpoint;
 import io.latentwatch.broker.KafkaEndpoints;
 import io.latentwatch.broker.Topics;
@@ -111,6 +112,13 @@ final class BenchCommand implements Runnable {
                     System.getProperty("java.version")));
             out.println(String.format(Locale.ROOT, "settings: processing.guarantee=%s commit.interval.ms=%d producer.linger.ms=%d batch=%d",
                     processingGuarantee, commitIntervalMs, producerLingerMs, batchSize));
+            if (System.getProperty(EmbeddedKafkaBroker.JVM_OPTIONS_PROPERTY) == null) {
+                // An embedded broker measured for minutes wants the full JIT, not the tests' quick-start options.
+                System.setProperty(EmbeddedKafkaBroker.JVM_OPTIONS_PROPERTY,
+                        String.join(" ", EmbeddedKafkaBroker.STEADY_STATE_JVM_OPTIONS));
+            }
+            out.println("broker_jvm_options: " + System.getProperty(EmbeddedKafkaBroker.JVM_OPTIONS_PROPERTY)
+                    + " (embedded broker only)");
             try (KafkaEndpoint kafka = KafkaEndpoints.start()) {
                 bootstrap = kafka.bootstrapServers();
                 out.println("broker: " + kafka.kind() + " " + bootstrap);

@@ -84,6 +84,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private boolean closed;
     private Duration lastStartupTime = Duration.ZERO;
 
+    /** System property with the broker JVM's heap, GC and JIT options, replacing {@link #QUICK_START_JVM_OPTIONS}. */
+    public static final String JVM_OPTIONS_PROPERTY = "latentwatch.broker.jvm-options";
+    /** The broker JVM's default options: quick to start, for tests and the demo. */
+    public static final List<String> QUICK_START_JVM_OPTIONS =
+            List.of("-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /** Options for long runs (benchmarks): the full JIT and a larger heap. */
+    public static final List<String> STEADY_STATE_JVM_OPTIONS = List.of("-Xms256m", "-Xmx1g", "-XX:+UseParallelGC");
+
     private EmbeddedKafkaBroker(Map<String, String> overrides) throws IOException {
         for (String key : overrides.keySet()) {
             if (FIXED_PROPERTIES.contains(key)) {
@@ -101,16 +109,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.logFile = workDir.resolve("broker.log");
         this.logbackFile = workDir.resolve("logback-broker.xml");
         this.classPath = childClassPath();
-        this.command = List.of(javaBinary(),
-                "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBinary());
+        cmd.addAll(jvmOptions());
+        cmd.addAll(List.of("-XX:-UsePerfData",
                 "-Xss512k", "-Djava.awt.headless=true", "-Djava.net.preferIPv4Stack=true", "-Dfile.encoding=UTF-8",
                 "-Dlogback.configurationFile=" + logbackFile.toAbsolutePath(),
                 "-Dkafka.logs.dir=" + workDir.toAbsolutePath(),
                 BrokerLauncher.class.getName(),
                 propertiesFile.toAbsolutePath().toString(),
                 Long.toString(ProcessHandle.current().pid()),
-                workDir.toAbsolutePath().toString());
+                workDir.toAbsolutePath().toString()));
+        this.command = List.copyOf(cmd);
         this.shutdownHook = new Thread(this::onJvmShutdown, "embedded-kafka-shutdown-" + port);
+    }
+
+    /**
+     * Heap, GC and JIT options of the broker's JVM: {@value #JVM_OPTIONS_PROPERTY} when set (space-separated), else
+     * {@link #QUICK_START_JVM_OPTIONS}, tuned for tests (fast start, small heap, the C1 compiler only). Long runs
+     * such as benchmarks want the full JIT: the C1-only broker spends far more CPU per record.
+     */
+    static List<String> jvmOptions() {
+        String configured = System.getProperty(JVM_OPTIONS_PROPERTY);
+        if (configured == null || configured.isBlank()) {
+            return QUICK_START_JVM_OPTIONS;
+        }
+        return List.of(configured.strip().split("\\s+"));
     }
 
     private void writeFiles() throws IOException {

@@ -173,4 +173,22 @@ class EmbeddedKafkaBrokerTest {
         }
         return inodes;
     }
+
+    @Test
+    void brokerJvmOptionsAreQuickStartUnlessConfigured() {
+        String before = System.getProperty(EmbeddedKafkaBroker.JVM_OPTIONS_PROPERTY);
+        try {
+            System.clearProperty(EmbeddedKafkaBroker.JVM_OPTIONS_PROPERTY);
+            assertThat(EmbeddedKafkaBroker.jvmOptions()).isEqualTo(EmbeddedKafkaBroker.QUICK_START_JVM_OPTIONS)
+                    .contains("-XX:TieredStopAtLevel=1");
+            System.setProperty(EmbeddedKafkaBroker.JVM_OPTIONS_PROPERTY, "  -Xmx1g   -XX:+UseParallelGC ");
+            assertThat(EmbeddedKafkaBroker.jvmOptions()).containsExactly("-Xmx1g", "-XX:+UseParallelGC");
+        } finally {
+            if (before == null) {
+                System.clearProperty(EmbeddedKafkaBroker.JVM_OPTIONS_PROPERTY);
+            } else {
+                System.setProperty(EmbeddedKafkaBroker.JVM_OPTIONS_PROPERTY, before);
+            }
+        }
+    }
 }

@@ -76,7 +76,7 @@ class CrashRecoveryTest extends RealBrokerTest {
         Set<String> found = new HashSet<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline && found.size() < keys.size()) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
                     if (keys.contains(r.key())) {

@@ -273,7 +273,7 @@ class ModelLifecycleTest extends RealBrokerTest {
         List<ModelEvent> events = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = committedReader()) {
             consumer.subscribe(List.of(models));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             long trained = 0;
             while (trained < 2 && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

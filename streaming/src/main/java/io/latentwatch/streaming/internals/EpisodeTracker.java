@@ -73,9 +73,13 @@ public final class EpisodeTracker {
         if (!current.announced()) {
             return new Step(null, null);
         }
-        return new Step(null, new Event(AlertEvent.CLOSE, current.peakSeverity(), now, current.peakScore(),
-                current.peakFeatures(), current.id(), current.start(), current.peakScore(),
-                current.lastAnomalous() - current.start()));
+        return new Step(null, close(current, now));
+    }
+
+    /** The CLOSE of an announced episode, decided at {@code timestamp}: its peak, from its start to its last anomaly. */
+    private static Event close(EpisodeState episode, long timestamp) {
+        return new Event(AlertEvent.CLOSE, episode.peakSeverity(), timestamp, episode.peakScore(), episode.peakFeatures(),
+                episode.id(), episode.start(), episode.peakScore(), episode.lastAnomalous() - episode.start());
     }
 
     /**
@@ -96,9 +100,7 @@ public final class EpisodeTracker {
             if (!current.announced()) {
                 return new Step(null, null);
             }
-            return new Step(null, new Event(AlertEvent.CLOSE, current.peakSeverity(), timestamp, current.peakScore(),
-                    current.peakFeatures(), current.id(), current.start(), current.peakScore(),
-                    current.lastAnomalous() - current.start()));
+            return new Step(null, close(current, timestamp));
         }
         Severity severity = thresholds.isCritical(score) ? Severity.CRITICAL : Severity.WARNING;
         List<Contribution> features = topFeatures.get();

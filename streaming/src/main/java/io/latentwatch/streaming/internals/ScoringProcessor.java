@@ -133,7 +133,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     };
     private KeyValueStore<String, byte[]> likelihoodStore;
     private EpisodeTracker episodes;
-    private Thresholds thresholds;
+    /** Thresholds episodes are decided on: the serving model's, or the likelihood's (alerts.score). */
+    private Thresholds alertThresholds;
     private OnnxScorer scorer;
     /** Generation of the {@link ModelSlot} entry this task serves (or refused); -1 before init. */
     private long servingGeneration = -1;
@@ -150,8 +151,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         this.layout = new FeatureLayout(manifest.featureNames());
         this.elementNames = manifest.elementNames();
         this.windowLength = manifest.windowLength();
-        this.thresholds = spec.thresholds();
-        this.episodes = new EpisodeTracker(spec.alertThresholds(thresholds), spec.episodePolicy());
+        this.alertThresholds = spec.alertThresholds(spec.thresholds());
+        this.episodes = new EpisodeTracker(alertThresholds, spec.episodePolicy());
     }
 
     @Override
@@ -197,9 +198,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                         + "batch_max_records={} batch_max_wait_ms={}",
                 context.taskId(), manifest.modelId(), manifest.modelVersion(),
                 scorer.executionProvider().configName(), windowLength, spec.batchMaxRecords(), spec.batchMaxWaitMs());
-        spec.metrics().modelServing(manifest.modelId(), manifest.modelVersion(), scorer.executionProvider().configName());
-        Thresholds inForce = spec.alertThresholds(thresholds);
-        spec.metrics().thresholdsInForce(inForce.warning(), inForce.critical());
+        reportServing();
     }
 
     /**
@@ -282,8 +281,14 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
 
     private void serve(ModelSlot.Serving serving) {
         manifest = serving.bundle().manifest();
-        thresholds = serving.thresholds();
-        episodes = new EpisodeTracker(spec.alertThresholds(thresholds), spec.episodePolicy());
+        alertThresholds = spec.alertThresholds(serving.thresholds());
+        episodes = new EpisodeTracker(alertThresholds, spec.episodePolicy());
+    }
+
+    /** Tells the metrics which model and thresholds this task serves (on open and after every swap). */
+    private void reportServing() {
+        spec.metrics().modelServing(manifest.modelId(), manifest.modelVersion(), scorer.executionProvider().configName());
+        spec.metrics().thresholdsInForce(alertThresholds.warning(), alertThresholds.critical());
     }
 
     /**
@@ -318,9 +323,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         old.close();
         LOG.info("event=model_swapped task={} model_id={} from_version={} to_version={} sha256={}", context.taskId(),
                 manifest.modelId(), from, manifest.modelVersion(), manifest.onnxSha256());
-        spec.metrics().modelServing(manifest.modelId(), manifest.modelVersion(), scorer.executionProvider().configName());
-        Thresholds inForce = spec.alertThresholds(thresholds);
-        spec.metrics().thresholdsInForce(inForce.warning(), inForce.critical());
+        reportServing();
     }
 
     /** Scores every pending record, forwards the outputs in input order, and empties the buffer and the store. */
@@ -493,21 +496,25 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         if (!states.containsKey(entity)) {
             Optional<EpisodeState> cached = episodeCache.get(entity);
             if (cached == null) {
-                byte[] bytes = episodeStore.get(entity);
-                EpisodeState state = null;
-                if (bytes != null) {
-                    try {
-                        state = EpisodeState.fromBytes(bytes);
-                    } catch (RuntimeException e) {
-                        LOG.warn("event=episode_state_unreadable entity={} error=\"{}\"", entity, e.toString());
-                    }
-                }
-                cached = Optional.ofNullable(state);
+                cached = readEpisode(entity, episodeStore.get(entity));
                 episodeCache.put(entity, cached);
             }
             states.put(entity, cached.orElse(null));
         }
         return states.get(entity);
+    }
+
+    /** A stored episode; empty when none is stored, or when what is stored cannot be read (logged). */
+    private static Optional<EpisodeState> readEpisode(String entity, byte[] bytes) {
+        if (bytes == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(EpisodeState.fromBytes(bytes));
+        } catch (RuntimeException e) {
+            LOG.warn("event=episode_state_unreadable entity={} error=\"{}\"", entity, e.toString());
+            return Optional.empty();
+        }
     }
 
     /**
@@ -584,7 +591,6 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                     .setReconstructed(c.reconstructed())
                     .build());
         }
-        Thresholds alertThresholds = spec.alertThresholds(thresholds);
         Alert alert = Alert.newBuilder()
                 .setEntity(entity)
                 .setTimestamp(event.timestamp())
@@ -637,11 +643,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             while (all.hasNext()) {
                 KeyValue<String, byte[]> e = all.next();
                 if (!pending.contains(e.key)) {
-                    try {
-                        idle.add(KeyValue.pair(e.key, EpisodeState.fromBytes(e.value)));
-                    } catch (RuntimeException ex) {
-                        LOG.warn("event=episode_state_unreadable entity={} error=\"{}\"", e.key, ex.toString());
-                    }
+                    readEpisode(e.key, e.value).ifPresent(state -> idle.add(KeyValue.pair(e.key, state)));
                 }
             }
         }

@@ -5,6 +5,7 @@ import io.latentwatch.broker.KafkaEndpoint;
 import io.latentwatch.broker.KafkaEndpoints;
 import io.latentwatch.broker.Topics;
 import io.latentwatch.core.bundle.ModelBundle;
+import io.latentwatch.core.bundle.Thresholds;
 import io.latentwatch.streaming.LatentwatchStreamsApp;
 import io.latentwatch.streaming.LatentwatchStreamsConfig;
 import io.latentwatch.streaming.ScoringMetrics;
@@ -376,8 +377,7 @@ final class BenchCommand implements Runnable {
         private static double median(double[] values) {
             double[] sorted = values.clone();
             java.util.Arrays.sort(sorted);
-            int n = sorted.length;
-            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            return Thresholds.quantile(sorted, 0.5);
         }
 
         private static double pct(long[] sorted, double q) {

@@ -3,24 +3,15 @@ package io.latentwatch.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentwatch.core.bundle.ModelBundle;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class CliTest {
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new Main()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** {@code rows} points of the line (x, 2x, -x), as data.csv in {@code dir}; with a label column of 0s if asked. */
@@ -37,7 +28,7 @@ class CliTest {
     @Test
     void everyCommandHasHelp() {
         for (String command : new String[] {"demo", "train", "serve", "broker", "nab", "retrain", "evaluate"}) {
-            Run r = run(command, "--help");
+            CliRun r = run(command, "--help");
             assertThat(r.code()).as(command).isZero();
             assertThat(r.out()).as(command).contains("Usage: latentwatch " + command).contains("--help");
         }
@@ -59,7 +50,7 @@ class CliTest {
 
     @Test
     void benchStreamingHasHelpNamingItsLastLine() {
-        Run r = run("bench", "streaming", "--help");
+        CliRun r = run("bench", "streaming", "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Usage: latentwatch bench streaming").contains("--records")
                 .contains("--batch-size").contains("scoring_vs_passthrough=<r> batched_vs_single=<r> p99_ms_at_10k=<x>");
@@ -67,7 +58,7 @@ class CliTest {
 
     @Test
     void unknownOptionsAreUsageErrors() {
-        Run r = run("train", "--csv", "x.csv", "--out", "b", "--no-such-option");
+        CliRun r = run("train", "--csv", "x.csv", "--out", "b", "--no-such-option");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("Unknown option");
     }
@@ -76,7 +67,7 @@ class CliTest {
     void trainsABundleFromCsv(@TempDir Path dir) throws Exception {
         Path csv = lineCsv(dir, 400, true);
         Path out = dir.resolve("bundle");
-        Run run = run("train", "--csv", csv.toString(), "--label-column", "label", "--out", out.toString(),
+        CliRun run = run("train", "--csv", csv.toString(), "--label-column", "label", "--out", out.toString(),
                 "--hidden", "8", "--latent", "2", "--epochs", "3", "--model-id", "cli");
         assertThat(run.code()).isZero();
         ModelBundle bundle = ModelBundle.load(out);
@@ -140,15 +131,8 @@ class CliTest {
     void badCsvIsAClearErrorWithFileAndLine(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("bad.csv");
         Files.writeString(csv, "a,b\n1,2\n3,oops\n");
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream old = System.err;
-        System.setErr(new java.io.PrintStream(err, true));
-        try {
-            Run r = run("train", "--csv", csv.toString(), "--out", dir.resolve("b").toString());
-            assertThat(r.code()).isEqualTo(2);
-        } finally {
-            System.setErr(old);
-        }
-        assertThat(err.toString()).contains("bad.csv:3: column 'b' holds 'oops', not a number");
+        CliRun r = run("train", "--csv", csv.toString(), "--out", dir.resolve("b").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("bad.csv:3: column 'b' holds 'oops', not a number");
     }
 }

@@ -35,14 +35,14 @@ public final class LatentwatchSerdes {
 
     /** Decodes LatentCodes written with the current schema or an earlier one (likelihood null). */
     private static final BinaryMessageDecoder<LatentCode> LATENT_CODE_DECODER =
-            withHistory(LatentCode.createDecoder(null), "LatentCode", List.of("LatentCode-1.avsc"));
+            withHistory(LatentCode.createDecoder(null), List.of("LatentCode-1.avsc"));
 
     /**
      * Decodes Alerts written with the current schema or an earlier one (resolved to the current one, new fields
      * taking their defaults): alerts written before episodes read as one-record OPEN events.
      */
     private static final BinaryMessageDecoder<Alert> ALERT_DECODER =
-            withHistory(Alert.createDecoder(null), "Alert", List.of("Alert-1.avsc", "Alert-2.avsc"));
+            withHistory(Alert.createDecoder(null), List.of("Alert-1.avsc", "Alert-2.avsc"));
 
     /** Serde of {@link Alert}, the values of {@code alerts.topic}; reads earlier Alert schemas too. */
     public static Serde<Alert> alert() {
@@ -64,19 +64,23 @@ public final class LatentwatchSerdes {
         return decode(ALERT_DECODER, bytes, "Alert");
     }
 
-    private static <T> BinaryMessageDecoder<T> withHistory(BinaryMessageDecoder<T> decoder, String type,
-                                                         List<String> previous) {
+    private static <T> BinaryMessageDecoder<T> withHistory(BinaryMessageDecoder<T> decoder, List<String> previous) {
         for (String file : previous) {
-            try (InputStream in = Alert.class.getResourceAsStream("history/" + file)) {
-                if (in == null) {
-                    throw new IllegalStateException("the schemas jar lacks io/latentwatch/schemas/history/" + file);
-                }
-                decoder.addSchema(new Schema.Parser().parse(in));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the earlier " + type + " schema " + file, e);
-            }
+            decoder.addSchema(historySchema(file));
         }
         return decoder;
+    }
+
+    /** An earlier schema kept in the schemas jar's {@code io/latentwatch/schemas/history/} folder. */
+    static Schema historySchema(String file) {
+        try (InputStream in = Alert.class.getResourceAsStream("history/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("the schemas jar lacks io/latentwatch/schemas/history/" + file);
+            }
+            return new Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the earlier schema " + file, e);
+        }
     }
 
     /** Encodes an observation for {@code input.format=avro}. */

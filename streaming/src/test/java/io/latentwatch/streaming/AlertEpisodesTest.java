@@ -160,7 +160,7 @@ class AlertEpisodesTest extends TabularModelTest {
 
     @Test
     void alertsWrittenWithTheSchemaBeforeEpisodesStillDecode() {
-        Schema v1 = ScoringHarness.historySchema("Alert-1.avsc");
+        Schema v1 = LatentwatchSerdes.historySchema("Alert-1.avsc");
         GenericRecord feature = new GenericData.Record(v1.getField("topFeatures").schema().getElementType());
         feature.put("name", "cpu");
         feature.put("share", 0.9);

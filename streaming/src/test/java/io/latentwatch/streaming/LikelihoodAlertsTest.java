@@ -97,7 +97,7 @@ class LikelihoodAlertsTest extends TabularModelTest {
 
     @Test
     void latentCodesAndAlertsWrittenBeforeTheseFieldsStillDecode() {
-        Schema v1 = ScoringHarness.historySchema("LatentCode-1.avsc");
+        Schema v1 = LatentwatchSerdes.historySchema("LatentCode-1.avsc");
         GenericRecord code = new GenericData.Record(v1);
         code.put("entity", "h");
         code.put("timestamp", 3L);
@@ -109,7 +109,7 @@ class LikelihoodAlertsTest extends TabularModelTest {
         assertThat(c.getScore()).isEqualTo(0.25);
         assertThat(c.getLikelihood()).isNull();
 
-        Schema v2 = ScoringHarness.historySchema("Alert-2.avsc");
+        Schema v2 = LatentwatchSerdes.historySchema("Alert-2.avsc");
         GenericRecord alert = ScoringHarness.oldAlert(v2, 4L, List.of());
         alert.put("event", new GenericData.EnumSymbol(v2.getField("event").schema(), "CLOSE"));
         alert.put("durationMs", 9L);

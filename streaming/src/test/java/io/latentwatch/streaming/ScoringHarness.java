@@ -116,15 +116,6 @@ final class ScoringHarness implements AutoCloseable {
         return sb.append("]}").toString();
     }
 
-    /** An Alert schema of the past, as kept in the schemas jar's {@code history/} folder. */
-    static org.apache.avro.Schema historySchema(String file) {
-        try (var in = Alert.class.getResourceAsStream("history/" + file)) {
-            return new org.apache.avro.Schema.Parser().parse(in);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
     /** A CRITICAL alert of entity "h" (score 2.5, thresholds 1 and 2, model m@1) written with an earlier schema. */
     static org.apache.avro.generic.GenericRecord oldAlert(org.apache.avro.Schema schema, long timestamp,
                                                           List<org.apache.avro.generic.GenericRecord> topFeatures) {

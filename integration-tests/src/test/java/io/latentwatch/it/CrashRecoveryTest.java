@@ -3,7 +3,6 @@ package io.latentwatch.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentwatch.broker.Topics;
-import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.features.RejectionReason;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,19 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * key): with exactly-once each key has exactly one latent code or dead letter, and each record that scored over the
  * warning threshold exactly one alert; with at-least-once no key is missing and the duplicates are reported.
  */
-class CrashRecoveryTest extends RealBrokerTest {
+class CrashRecoveryTest extends TinyModelBrokerTest {
     private static final int RECORDS = 100_000;
     /** Results seen before the kill: far enough in that records are pending, far from the end. */
     private static final int KILL_AFTER = 20_000;
-
-    @TempDir
-    static Path shared;
-    private static ModelBundle bundle;
-
-    @BeforeAll
-    static void start() {
-        bundle = Reliability.trainTinyModel(shared.resolve("bundle"));
-    }
 
 
     @Test

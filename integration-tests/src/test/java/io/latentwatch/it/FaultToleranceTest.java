@@ -21,7 +21,6 @@ import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,16 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * input record (each with its own key) yields exactly one latent code or dead letter, every record scored over the
  * warning threshold exactly one alert, and the service keeps running without a manual step.
  */
-class FaultToleranceTest extends RealBrokerTest {
-    @TempDir
-    static Path shared;
-    private static ModelBundle bundle;
-
-    @BeforeAll
-    static void start() {
-        bundle = Reliability.trainTinyModel(shared.resolve("bundle"));
-    }
-
+class FaultToleranceTest extends TinyModelBrokerTest {
 
     @Test
     void theServiceRecoversByItselfWhenTheBrokerRestartsMidStream(@TempDir Path dir) throws Exception {

@@ -121,33 +121,35 @@ public final class AnomalyEvaluation {
 
     /** ONNX Runtime scores of raw rows, in chunks. */
     public static double[] score(ModelBundle bundle, float[][] rows) {
-        double[] out = new double[rows.length];
+        return scoreAll(bundle, rows, false).scores();
+    }
+
+    /** The bundle's score of every row, and its latent code when asked for (else null). */
+    private record Scored(double[] scores, float[][] latent) {}
+
+    private static Scored scoreAll(ModelBundle bundle, float[][] rows, boolean withLatent) {
+        double[] scores = new double[rows.length];
+        float[][] latent = withLatent ? new float[rows.length][] : null;
         try (OnnxScorer scorer = OnnxScorer.open(bundle, ScorerOptions.defaults())) {
             for (int from = 0; from < rows.length; from += 1024) {
                 int n = Math.min(1024, rows.length - from);
                 ScoreBatch b = scorer.score(Arrays.copyOfRange(rows, from, from + n));
                 for (int i = 0; i < n; i++) {
-                    out[from + i] = b.score(i);
+                    scores[from + i] = b.score(i);
+                    if (withLatent) {
+                        latent[from + i] = b.latent(i);
+                    }
                 }
             }
         }
-        return out;
+        return new Scored(scores, latent);
     }
 
     /** {@link Score#RECONSTRUCTION_AND_LATENT}: rank of the bundle's score plus rank of the latent distance. */
     private static double[] reconstructionAndLatent(ModelBundle bundle, float[][] rows) {
-        double[] reconstruction = new double[rows.length];
-        float[][] latent = new float[rows.length][];
-        try (OnnxScorer scorer = OnnxScorer.open(bundle, ScorerOptions.defaults())) {
-            for (int from = 0; from < rows.length; from += 1024) {
-                int n = Math.min(1024, rows.length - from);
-                ScoreBatch b = scorer.score(Arrays.copyOfRange(rows, from, from + n));
-                for (int i = 0; i < n; i++) {
-                    reconstruction[from + i] = b.score(i);
-                    latent[from + i] = b.latent(i);
-                }
-            }
-        }
+        Scored scored = scoreAll(bundle, rows, true);
+        double[] reconstruction = scored.scores();
+        float[][] latent = scored.latent();
         double[] a = normalisedRanks(reconstruction);
         double[] b = normalisedRanks(latentDistance(latent));
         double[] out = new double[rows.length];

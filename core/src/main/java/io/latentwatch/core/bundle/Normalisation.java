@@ -114,10 +114,14 @@ public record Normalisation(double[] mean, double[] scale) {
         return new Normalisation(m, s);
     }
 
-    /** Normalises one row into {@code out} (no allocation: the trainer streams batches through this). */
+    /**
+     * Normalises one row into {@code out} (no allocation: the trainer streams batches through this). The
+     * arithmetic is the exported graph's, float subtraction then float division by the float constants, so
+     * training sees bit for bit what serving computes.
+     */
     public void applyTo(float[] row, float[] out, int offset) {
         for (int j = 0; j < mean.length; j++) {
-            out[offset + j] = (float) ((row[j] - mean[j]) / scale[j]);
+            out[offset + j] = (row[j] - (float) mean[j]) / (float) scale[j];
         }
     }
 

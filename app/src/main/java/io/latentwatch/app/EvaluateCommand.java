@@ -42,8 +42,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--label-column", defaultValue = "label", paramLabel = "NAME", description = "Label column (default: ${DEFAULT-VALUE}).")
     String labelColumn;
-    @Option(names = "--seeds", defaultValue = "1", paramLabel = "N",
-            description = "Models per evaluation, seeds seed..seed+N-1, rank-averaged (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seeds", defaultValue = "" + AnomalyEvaluation.TABULAR_DEFAULT_SEEDS, paramLabel = "N",
+            description = "Models per scaling in tabular mode, seeds seed..seed+N-1, all rank-averaged (default: ${DEFAULT-VALUE}).")
     int seeds;
     @Option(names = "--score", paramLabel = "KIND",
             description = "Tabular score per model: ${COMPLETION-CANDIDATES} (default: RECONSTRUCTION_AND_LATENT; "

@@ -37,7 +37,7 @@ class EvaluateCommandTest {
     }
 
     @Test
-    void defaultIsTheThreeScalingEnsembleWithLatentRankAndSeparatesFarOutRows(@TempDir Path dir) throws Exception {
+    void defaultIsTheThreeScalingFiveSeedEnsembleWithLatentRankAndSeparatesFarOutRows(@TempDir Path dir) throws Exception {
         // anomalies lie on the data's line but far out along it
         StringBuilder sb = new StringBuilder("f0,f1,f2,label\n");
         Random r = new Random(11);
@@ -51,8 +51,8 @@ class EvaluateCommandTest {
         CliRun ensemble = run("evaluate", "--data", csv.toString(), "--seed", "3", "--epochs", "10", "--hidden", "8",
                 "--latent", "1", "--work-dir", dir.resolve("e").toString());
         assertThat(ensemble.code()).as(ensemble.err()).isZero();
-        assertThat(ensemble.err()).contains("scalings=[min_max, standard, robust] score=reconstruction_and_latent");
-        assertThat(Files.list(dir.resolve("e")).count()).isEqualTo(3); // one bundle per member
+        assertThat(ensemble.err()).contains("scalings=[min_max, standard, robust] score=reconstruction_and_latent seeds=5");
+        assertThat(Files.list(dir.resolve("e")).count()).isEqualTo(15); // one bundle per member
         assertThat(auroc(ensemble)).isGreaterThan(0.9);
     }
 

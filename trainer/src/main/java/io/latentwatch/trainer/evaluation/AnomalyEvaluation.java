@@ -20,10 +20,16 @@ import java.util.List;
 public final class AnomalyEvaluation {
     /** What the tabular default ({@link #tabularDefault()}, {@link #TABULAR_DEFAULT_SCALINGS}, {@link #TABULAR_DEFAULT_SCORE}) is, for help texts. */
     public static final String TABULAR_DEFAULT_DESCRIPTION =
-            "an ensemble of three dense d-32-4-32-d autoencoders (ReLU, linear output, MSE, Adam 1e-3, batch 64, "
-            + "30 epochs, no early stop), one per input scaling (min-max, standard, robust median/IQR), each scoring a "
-            + "row by the mean of its reconstruction-error rank and its latent-distance rank; the ensemble averages "
-            + "the members' ranks.";
+            "an ensemble of fifteen dense d-32-4-32-d autoencoders (ReLU, linear output, MSE, Adam 1e-3, batch 64, "
+            + "30 epochs, no early stop), five seeds for each input scaling (min-max, standard, robust median/IQR), "
+            + "each scoring a row by the mean of its reconstruction-error rank and its latent-distance rank; the "
+            + "ensemble averages the members' ranks.";
+
+    /**
+     * Seeds per scaling of the default tabular ensemble. One seed per scaling tied IsolationForest on ADBench
+     * (mean AUROC .796 over three base seeds, spread .78-.81); five (from the same base seeds) give .804-.819.
+     */
+    public static final int TABULAR_DEFAULT_SEEDS = 5;
 
     /** Input scalings of the default tabular ensemble, one member each. */
     public static final List<TrainingConfig.Scaling> TABULAR_DEFAULT_SCALINGS = List.of(TrainingConfig.Scaling.MIN_MAX,

@@ -11,8 +11,10 @@ import io.latentwatch.schemas.ScoreBasis;
 import io.latentwatch.streaming.AlertScoring;
 import io.latentwatch.streaming.LatentwatchSerdes;
 import io.latentwatch.streaming.LatentwatchStreamsConfig;
+import io.latentwatch.streaming.ScoringMetrics;
 import io.latentwatch.streaming.ScoringTopology;
 import io.latentwatch.streaming.StreamsSettings;
+import io.latentwatch.streaming.internals.ModelSlot;
 import io.latentwatch.trainer.AutoencoderTrainer;
 import io.latentwatch.trainer.TrainingConfig;
 import io.latentwatch.trainer.TrainingData;
@@ -27,9 +29,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -94,6 +98,11 @@ final class NabCommand implements Callable<Integer> {
                     + "first record and 0 elsewhere (what the service pages for, with its confidence); continuous, every "
                     + "record's own score (default: ${DEFAULT-VALUE}). Both are scored and printed.")
     AnomalyScoreKind anomalyScoreKind;
+    @Option(names = "--retrain-every", defaultValue = "0", paramLabel = "FRACTION",
+            description = "Online learning, as NAB allows: each time this fraction of a series has streamed past, retrain its "
+                    + "model on every record seen so far and hot-swap it into the running topology (0: train once, on the "
+                    + "probationary part; default: ${DEFAULT-VALUE}).")
+    double retrainEvery;
     @Option(names = "--series", paramLabel = "NAME", split = ",",
             description = "Only these series (file names without .csv); default all.")
     List<String> only;
@@ -106,6 +115,10 @@ final class NabCommand implements Callable<Integer> {
         Path profilesFile = profiles != null ? profiles : labels.toAbsolutePath().getParent().resolveSibling("config/profiles.json");
         if (!Files.isDirectory(data) || !Files.isRegularFile(labels) || !Files.isRegularFile(profilesFile)) {
             System.err.println("latentwatch nab: need --data DIR, --labels FILE and " + profilesFile);
+            return 2;
+        }
+        if (!(retrainEvery >= 0 && retrainEvery < 1)) {
+            System.err.println("latentwatch nab: --retrain-every must lie in [0, 1), got " + retrainEvery);
             return 2;
         }
         AnomalyWindows windows;
@@ -138,8 +151,9 @@ final class NabCommand implements Callable<Integer> {
             alerted.add(new NabScorer.Series(category + "/" + name, series.timestamps(), run.alerted(), ws));
             byCategory.computeIfAbsent(category, c -> new ArrayList<>()).add(scored.size() - 1);
             writeResults(category, name, series, chosen, ws);
-            System.err.printf(Locale.ROOT, "%-55s records=%6d trained_on=%4d alerts=%5d%n", category + "/" + name,
-                    series.size(), run.trainedOn(), (long) java.util.Arrays.stream(run.alerted()).sum());
+            System.err.printf(Locale.ROOT, "%-55s records=%6d trained_on=%4d alerts=%5d model_versions=%s%n",
+                    category + "/" + name, series.size(), run.trainedOn(), (long) java.util.Arrays.stream(run.alerted()).sum(),
+                    String.join(",", run.modelVersions()));
         }
         System.out.printf(Locale.ROOT, "%d series in %.0f s; results in %s%n", files.size(),
                 (System.nanoTime() - start) / 1e9, out.resolve("latentwatch"));
@@ -184,7 +198,8 @@ final class NabCommand implements Callable<Integer> {
      * Scores of one series, each in [0, 1]: every record's own ({@code continuousScore}); the score of the alert an
      * episode opened with, at its first record, 0 elsewhere ({@code onsetScore}); 1 at those records ({@code alerted}).
      */
-    private record SeriesRun(double[] continuousScore, double[] onsetScore, double[] alerted, int trainedOn) {}
+    private record SeriesRun(double[] continuousScore, double[] onsetScore, double[] alerted, int trainedOn,
+                             List<String> modelVersions) {}
 
     private SeriesRun runSeries(TimeSeries series, String name, Path dir) throws IOException {
         int probation = NabScorer.probationaryLength(series.size());
@@ -210,7 +225,13 @@ final class NabCommand implements Callable<Integer> {
         for (int i = 0; i < series.size(); i++) {
             rowOf.put(series.timestamps()[i], i);
         }
-        try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(settings, bundle),
+        ModelSlot slot = new ModelSlot(bundle, bundle.manifest().thresholds());
+        int retrainStep = retrainEvery > 0 ? Math.max(window, (int) Math.round(series.size() * retrainEvery)) : 0;
+        int nextRetrain = retrainStep > 0 ? probation + retrainStep : Integer.MAX_VALUE;
+        int version = 1;
+        Set<String> modelVersions = new LinkedHashSet<>(); // in the order they scored
+        try (TopologyTestDriver driver = new TopologyTestDriver(ScoringTopology.build(settings, bundle,
+                ScoringMetrics.NOOP, slot),
                 settings.toStreamsProperties(), Instant.ofEpochMilli(series.timestamps()[0]))) {
             TestInputTopic<byte[], byte[]> in = driver.createInputTopic(settings.inputTopic(),
                     new ByteArraySerializer(), new ByteArraySerializer());
@@ -220,6 +241,15 @@ final class NabCommand implements Callable<Integer> {
                     new ByteArrayDeserializer(), new ByteArrayDeserializer());
             byte[] key = name.getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < series.size(); i++) {
+                if (i == nextRetrain) {
+                    // every record before i has been scored: train on them, swap in at the next micro-batch
+                    TrainingData seen = TrainingData.fromSeries(name, List.of(series), window, i / (double) series.size());
+                    // a new version, as a scheduled retrain registers one: its likelihood statistics start afresh
+                    ModelBundle next = AutoencoderTrainer.train(seen, config.withModelVersion(Integer.toString(++version)),
+                            dir.resolve("bundle-" + version)).bundle();
+                    slot.offer(next, next.manifest().thresholds());
+                    nextRetrain += retrainStep;
+                }
                 long ts = series.timestamps()[i];
                 String json = String.format(Locale.ROOT, "{\"entity\":\"%s\",\"timestamp\":%d,\"values\":[%s]}",
                         name, ts, Float.toString(series.values()[i]));
@@ -227,6 +257,7 @@ final class NabCommand implements Callable<Integer> {
                 driver.advanceWallClockTime(java.time.Duration.ofMillis(10)); // lets time-based flushes run
                 for (TestRecord<byte[], byte[]> r : latents.readRecordsToList()) {
                     LatentCode code = LatentCode.fromByteBuffer(ByteBuffer.wrap(r.value()));
+                    modelVersions.add(code.getModelVersion());
                     double s = code.getScore();
                     // On reconstruction scores, one corpus-wide threshold on s / (s + warning) is one multiple of
                     // each series' own calibrated warning threshold.
@@ -253,7 +284,7 @@ final class NabCommand implements Callable<Integer> {
             onsets[i] = alerted[i] > 0 && (i == 0 || alerted[i - 1] == 0) ? 1 : 0;
             onsetScore[i] = onsets[i] * openScore[i];
         }
-        return new SeriesRun(anomalyScore, onsetScore, onsets, data.rows().length);
+        return new SeriesRun(anomalyScore, onsetScore, onsets, data.rows().length, List.copyOf(modelVersions));
     }
 
     private void writeResults(String category, String name, TimeSeries series, double[] anomalyScore,

@@ -41,4 +41,19 @@ class NabCommandTest {
         assertThat(labelled).as("records inside the labelled windows").isPositive();
         assertThat(Files.exists(dir.resolve("latentwatch/artificialWithAnomaly/latentwatch_art_daily_jumpsup.csv"))).isTrue();
     }
+
+    @Test
+    void retrainEverySwapsModelsTrainedOnSeenRecordsIntoTheRunningTopology(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(NAB.resolve("data")), "NAB data not found at " + NAB + ": skipped");
+        CliRun run = CliRun.of("nab", "--data", NAB.resolve("data").toString(), "--labels",
+                NAB.resolve("labels/combined_windows.json").toString(), "--series", "exchange-3_cpc_results",
+                "--epochs", "5", "--retrain-every", "0.3", "-o", dir.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        // trained on the probationary 15 %, retrained at 45 % and 75 %: two swaps, each to a new version, and the
+        // topology's latent codes say which version scored them
+        assertThat(run.err()).contains("exchange-3_cpc_results").contains("model_versions=1,2,3\n");
+        assertThat(run.lastLine()).matches("nab_standard=-?\\d+\\.\\d nab_low_fp=-?\\d+\\.\\d nab_low_fn=-?\\d+\\.\\d");
+        assertThat(Files.readAllLines(dir.resolve("latentwatch/realAdExchange/latentwatch_exchange-3_cpc_results.csv")))
+                .hasSameSizeAs(Files.readAllLines(NAB.resolve("data/realAdExchange/exchange-3_cpc_results.csv")));
+    }
 }

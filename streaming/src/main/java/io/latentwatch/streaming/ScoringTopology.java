@@ -88,11 +88,12 @@ public final class ScoringTopology {
 
     /**
      * Builds the topology for a loaded bundle whose tasks swap to whatever model {@code modelSlot} holds, between two
-     * micro-batches ({@link LatentwatchStreamsApp} fills the slot from the models topic).
+     * micro-batches ({@link LatentwatchStreamsApp} fills the slot from the models topic; {@code latentwatch nab} from
+     * its online retraining).
      *
      * @param modelSlot null to serve {@code bundle} for good
      */
-    static Topology build(StreamsSettings settings, ModelBundle bundle, ScoringMetrics metrics, ModelSlot modelSlot) {
+    public static Topology build(StreamsSettings settings, ModelBundle bundle, ScoringMetrics metrics, ModelSlot modelSlot) {
         boolean windowed = bundle.manifest().windowLength() > 1;
         boolean batched = settings.batchMaxRecords() > 1;
         ScoringSpec spec = new ScoringSpec(bundle, settings.scorerOptions(), settings.inputFormat(),

@@ -89,6 +89,9 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--likelihood-min-history", defaultValue = "100",
             description = "alerts.likelihood.min-history (default: ${DEFAULT-VALUE}).")
     int likelihoodMinHistory;
+    @Option(names = "--likelihood-warning", defaultValue = "0.3",
+            description = "alerts.likelihood.warning: the log score an alert needs (default: ${DEFAULT-VALUE}).")
+    double likelihoodWarning;
     @Option(names = "--cooldown", defaultValue = "PT1H", paramLabel = "DURATION",
             description = "alerts.episode.cooldown-ms of the topology, as an ISO-8601 duration (default: ${DEFAULT-VALUE}): "
                     + "anomalous records this soon after an episode's last one continue it instead of opening another.")
@@ -216,6 +219,7 @@ final class NabCommand implements Callable<Integer> {
         props.put(LatentwatchStreamsConfig.EPISODE_COOLDOWN_MS_CONFIG, cooldown.toMillis());
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, likelihoodHistory);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, likelihoodMinHistory);
+        props.put(LatentwatchStreamsConfig.LIKELIHOOD_WARNING_CONFIG, likelihoodWarning);
         StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();
         double warning = bundle.manifest().thresholds().warning();
         double[] anomalyScore = new double[series.size()];

@@ -61,6 +61,11 @@ final class ModelOptions {
     Variational.VaeScore vaeScore;
     @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Save a checkpoint every epoch and resume from it.")
     Path checkpointDir;
+    @Option(names = "--latent-distance-weight", paramLabel = "X",
+            description = "Add X times the code's standardised distance from normal rows' codes to the exported score "
+                    + "(scaled by the median validation error; 0: reconstruction error alone, the default). Finds rows "
+                    + "the decoder reconstructs well that lie far out, such as a shifted level.")
+    Double latentDistanceWeight;
 
     /** The base configuration with every option that was given applied. */
     TrainingConfig apply(TrainingConfig base, boolean imageData) {
@@ -119,6 +124,9 @@ final class ModelOptions {
         }
         if (checkpointDir != null) {
             c = c.withCheckpointDir(checkpointDir);
+        }
+        if (latentDistanceWeight != null) {
+            c = c.withLatentDistanceWeight(latentDistanceWeight);
         }
         if (loss == null && c.variant() == TrainingConfig.Variant.CONV && imageData
                 && c.outputActivation() == TrainingConfig.OutputActivation.SIGMOID

@@ -79,6 +79,10 @@ final class NabCommand implements Callable<Integer> {
     int latent;
     @Option(names = "--epochs", defaultValue = "60", description = "Maximum epochs per series (default: ${DEFAULT-VALUE}).")
     int epochs;
+    @Option(names = "--latent-distance-weight", defaultValue = "1", paramLabel = "X",
+            description = "Weight of the code's distance from normal codes in each model's score, as train's option of "
+                    + "that name (default: ${DEFAULT-VALUE}; 0: reconstruction error alone).")
+    double latentDistanceWeight;
     @Option(names = "--alert-score", defaultValue = "LIKELIHOOD", paramLabel = "BASIS",
             description = "alerts.score of the topology: reconstruction or likelihood (default: ${DEFAULT-VALUE}). "
                     + "anomaly_score is the likelihood's log score, or s / (s + warning) on reconstruction scores.")
@@ -208,7 +212,7 @@ final class NabCommand implements Callable<Integer> {
         int probation = NabScorer.probationaryLength(series.size());
         TrainingData data = TrainingData.fromSeries(name, List.of(series), window, probation / (double) series.size());
         TrainingConfig config = TrainingConfig.defaults().withModelId("nab-" + name).withHiddenLayers(hidden)
-                .withLatentDim(latent).withEpochs(epochs).withPatience(8);
+                .withLatentDim(latent).withEpochs(epochs).withPatience(8).withLatentDistanceWeight(latentDistanceWeight);
         ModelBundle bundle = AutoencoderTrainer.train(data, config, dir.resolve("bundle")).bundle();
 
         Map<String, Object> props = new HashMap<>();

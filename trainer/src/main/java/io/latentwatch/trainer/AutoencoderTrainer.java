@@ -324,18 +324,65 @@ public final class AutoencoderTrainer {
                 data.windowLength(), data.inputWidth(), data.inputShape(), fitted.latentDim(), fitted.normalisation(),
                 new Thresholds(0, 0, config.warningQuantile(), config.criticalQuantile()), null, provenance);
         ModelBundle provisional = ModelBundle.write(bundleDir, draft, onnx);
+        ScoreBatch validated = scoreWithOnnxRuntime(provisional, validation);
+        if (config.latentDistanceWeight() > 0) {
+            onnx = fitted.toOnnx(latentDistance(validated, config.latentDistanceWeight()));
+            provisional = ModelBundle.write(bundleDir, draft, onnx);
+            validated = scoreWithOnnxRuntime(provisional, validation);
+        }
         double[] scores = new double[validation.length];
-        try (OnnxScorer scorer = OnnxScorer.open(provisional, ScorerOptions.defaults())) {
-            ScoreBatch batch = scorer.score(validation);
-            for (int i = 0; i < scores.length; i++) {
-                scores[i] = batch.score(i);
-            }
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = validated.score(i);
         }
         Thresholds thresholds = Thresholds.calibrate(scores, config.warningQuantile(), config.criticalQuantile());
         LOG.info("calibrated model={} version={} warning={} critical={} validation_rows={}", config.modelId(),
                 config.modelVersion(), thresholds.warning(), thresholds.critical(), validation.length);
         ModelBundle.write(bundleDir, draft.withThresholds(thresholds), onnx);
         return ModelBundle.load(bundleDir);
+    }
+
+    private static ScoreBatch scoreWithOnnxRuntime(ModelBundle bundle, float[][] rows) {
+        try (OnnxScorer scorer = OnnxScorer.open(bundle, ScorerOptions.defaults())) {
+            return scorer.score(rows);
+        }
+    }
+
+    /**
+     * The latent-distance term of the score ({@link TrainingConfig#latentDistanceWeight()}): mean and standard deviation
+     * of each code dimension over the validation rows, and the weight scaled by their median reconstruction score so
+     * that the two terms are comparable whatever the data's units.
+     */
+    static AutoencoderGraph.LatentDistance latentDistance(ScoreBatch validated, double weight) {
+        int n = validated.rows();
+        float[][] codes = new float[n][];
+        for (int i = 0; i < n; i++) {
+            codes[i] = validated.latent(i);
+        }
+        int width = codes[0].length;
+        float[] mean = new float[width];
+        float[] scale = new float[width];
+        for (int j = 0; j < width; j++) {
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += codes[i][j];
+            }
+            double m = sum / n;
+            double squares = 0;
+            for (int i = 0; i < n; i++) {
+                double d = codes[i][j] - m;
+                squares += d * d;
+            }
+            mean[j] = (float) m;
+            // a dimension the validation rows never move stays usable: any movement then counts as far
+            scale[j] = (float) Math.max(1e-6, Math.sqrt(squares / n));
+        }
+        double[] sorted = new double[n];
+        for (int i = 0; i < n; i++) {
+            sorted[i] = validated.score(i);
+        }
+        Arrays.sort(sorted);
+        double median = Math.max(Thresholds.quantile(sorted, 0.5), 1e-12);
+        return new AutoencoderGraph.LatentDistance(mean, scale, (float) (weight * median));
     }
 
     private static int argMin(List<Double> values) {

@@ -45,8 +45,13 @@ public final class FittedAutoencoder implements AutoCloseable {
 
     /** The ONNX graph of the current weights. */
     public byte[] toOnnx() {
+        return toOnnx(null);
+    }
+
+    /** The ONNX graph of the current weights, its score extended by a latent distance when one is given. */
+    public byte[] toOnnx(AutoencoderGraph.LatentDistance latentDistance) {
         return AutoencoderGraph.build(config.modelId(), network.encoderLayers(), network.decoderLayers(), normalisation,
-                network.latentDim(), network.variationalHead(config.variational()));
+                network.latentDim(), network.variationalHead(config.variational()), latentDistance);
     }
 
     /**

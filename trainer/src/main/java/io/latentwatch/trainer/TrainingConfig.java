@@ -35,13 +35,17 @@ import java.util.Map;
  * @param sparsity penalty on the code (sparse)
  * @param variational settings of the VAE (used only by {@link Variant#VAE})
  * @param checkpointDir where to write a checkpoint after every epoch and resume from, or null
+ * @param latentDistanceWeight 0 for a score of reconstruction error alone; above 0, the exported score adds this
+ *     times the median validation error times the code's mean squared standardised distance from the validation
+ *     rows' codes, so a row whose code lies far out (a shifted level, which a narrow code reconstructs well) scores
+ *     high too; 1 weighs both terms alike on a typical normal row
  */
 public record TrainingConfig(String modelId, String modelVersion, Variant variant, List<Integer> hiddenLayers,
                              int latentDim, OutputActivation outputActivation, Scaling scaling, LossFunction loss,
                              OptimizerKind optimizer, int epochs, int batchSize, double learningRate,
                              double validationFraction, int patience, long seed, double warningQuantile,
                              double criticalQuantile, boolean progress, Noise noise, Sparsity sparsity,
-                             Variational variational, Path checkpointDir) {
+                             Variational variational, Path checkpointDir, double latentDistanceWeight) {
 
     /** The autoencoder families of the design notes. */
     public enum Variant {
@@ -167,6 +171,8 @@ public record TrainingConfig(String modelId, String modelVersion, Variant varian
                 "the denoising variant needs a noise kind (GAUSSIAN or MASKING)");
         require(variant != Variant.SPARSE || sparsity.kind() != Sparsity.Kind.NONE,
                 "the sparse variant needs a sparsity kind (L1 or KL)");
+        require(latentDistanceWeight >= 0 && Double.isFinite(latentDistanceWeight),
+                "latentDistanceWeight must be a finite number >= 0: " + latentDistanceWeight);
     }
 
     private static void require(boolean ok, String message) {
@@ -179,7 +185,7 @@ public record TrainingConfig(String modelId, String modelVersion, Variant varian
     public static TrainingConfig defaults() {
         return new TrainingConfig("model", "1", Variant.DENSE, List.of(64, 32), 8, OutputActivation.IDENTITY,
                 Scaling.STANDARD, LossFunction.MSE, OptimizerKind.ADAM, 50, 64, 1e-3, 0.2, 5, 42, 0.99, 0.999, false,
-                Noise.none(), Sparsity.none(), Variational.defaults(), null);
+                Noise.none(), Sparsity.none(), Variational.defaults(), null, 0);
     }
 
     /**
@@ -226,6 +232,7 @@ public record TrainingConfig(String modelId, String modelVersion, Variant varian
     public TrainingConfig withSparsity(Sparsity v) { Builder b = toBuilder(); b.sparsity = v; return b.build(); }
     public TrainingConfig withVariational(Variational v) { Builder b = toBuilder(); b.variational = v; return b.build(); }
     public TrainingConfig withCheckpointDir(Path v) { Builder b = toBuilder(); b.checkpointDir = v; return b.build(); }
+    public TrainingConfig withLatentDistanceWeight(double v) { Builder b = toBuilder(); b.latentDistanceWeight = v; return b.build(); }
 
     public TrainingConfig withQuantiles(double warning, double critical) {
         Builder b = toBuilder();
@@ -290,6 +297,9 @@ public record TrainingConfig(String modelId, String modelVersion, Variant varian
             m.put("vaeBeta", Double.toString(variational.beta()));
             m.put("vaeScore", variational.score().name().toLowerCase());
         }
+        if (latentDistanceWeight > 0) {
+            m.put("latentDistanceWeight", Double.toString(latentDistanceWeight));
+        }
         return m;
     }
 
@@ -309,6 +319,7 @@ public record TrainingConfig(String modelId, String modelVersion, Variant varian
                             : java.util.Arrays.stream(v.substring(1, v.length() - 1).split(","))
                                     .map(x -> Integer.parseInt(x.strip())).toList();
                     case "latentDim" -> b.latentDim = Integer.parseInt(v);
+                    case "latentDistanceWeight" -> b.latentDistanceWeight = Double.parseDouble(v);
                     case "outputActivation" -> b.outputActivation = OutputActivation.valueOf(v.toUpperCase(java.util.Locale.ROOT));
                     case "scaling" -> b.scaling = Scaling.valueOf(v.toUpperCase(java.util.Locale.ROOT));
                     case "optimizer" -> b.optimizer = OptimizerKind.valueOf(v.toUpperCase(java.util.Locale.ROOT));
@@ -367,6 +378,7 @@ public record TrainingConfig(String modelId, String modelVersion, Variant varian
         b.sparsity = sparsity;
         b.variational = variational;
         b.checkpointDir = checkpointDir;
+        b.latentDistanceWeight = latentDistanceWeight;
         return b;
     }
 
@@ -394,11 +406,13 @@ public record TrainingConfig(String modelId, String modelVersion, Variant varian
         Sparsity sparsity;
         Variational variational;
         Path checkpointDir;
+        double latentDistanceWeight;
 
         TrainingConfig build() {
             return new TrainingConfig(modelId, modelVersion, variant, hiddenLayers, latentDim, outputActivation, scaling,
                     loss, optimizer, epochs, batchSize, learningRate, validationFraction, patience, seed,
-                    warningQuantile, criticalQuantile, progress, noise, sparsity, variational, checkpointDir);
+                    warningQuantile, criticalQuantile, progress, noise, sparsity, variational, checkpointDir,
+                    latentDistanceWeight);
         }
     }
 }

@@ -48,6 +48,12 @@ public final class AutoencoderGraph {
      */
     public static byte[] build(String graphName, List<GraphLayer> encoder, List<GraphLayer> decoder,
                                Normalisation normalisation, int latentDim, VariationalHead variational) {
+        return build(graphName, encoder, decoder, normalisation, latentDim, variational, null);
+    }
+
+    public static byte[] build(String graphName, List<GraphLayer> encoder, List<GraphLayer> decoder,
+                               Normalisation normalisation, int latentDim, VariationalHead variational,
+                               LatentDistance latentDistance) {
         int width = normalisation.width();
         if (encoder.isEmpty() || decoder.isEmpty()) {
             throw new IllegalArgumentException("encoder and decoder need at least one layer each");
@@ -72,7 +78,9 @@ public final class AutoencoderGraph {
         g.addNode(node("Add", "denormalise_add", List.of("rescaled", "norm_mean"), BundleContract.RECONSTRUCTION));
         g.addNode(node("Sub", "error_sub", List.of(rn, "xn"), "residual"));
         g.addNode(node("Mul", "error_square", List.of("residual", "residual"), BundleContract.FEATURE_ERROR));
-        String meanError = variational != null && variational.negativeElboScore() ? "mean_error" : BundleContract.SCORE;
+        String finalScore = BundleContract.SCORE;
+        String baseScore = latentDistance != null ? "base_score" : BundleContract.SCORE;
+        String meanError = variational != null && variational.negativeElboScore() ? "mean_error" : baseScore;
         g.addNode(node("ReduceMean", "score_mean", List.of(BundleContract.FEATURE_ERROR), meanError)
                 .addAttribute(ints("axes", 1))
                 .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("keepdims")
@@ -92,7 +100,21 @@ public final class AutoencoderGraph {
                     .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("keepdims")
                             .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(0)));
             g.addNode(node("Mul", "kl_scale", List.of("kl_mean_terms", "kl_coeff"), "kl_weighted"));
-            g.addNode(node("Add", "elbo_score", List.of(meanError, "kl_weighted"), BundleContract.SCORE));
+            g.addNode(node("Add", "elbo_score", List.of(meanError, "kl_weighted"), baseScore));
+        }
+        if (latentDistance != null) {
+            g.addInitializer(floats("lat_mean", latentDistance.mean(), latentDim));
+            g.addInitializer(floats("lat_scale", latentDistance.scale(), latentDim));
+            g.addInitializer(floats("lat_weight", new float[] {latentDistance.weight()}));
+            g.addNode(node("Sub", "lat_sub", List.of(encoded, "lat_mean"), "lat_centred"));
+            g.addNode(node("Div", "lat_div", List.of("lat_centred", "lat_scale"), "lat_z"));
+            g.addNode(node("Mul", "lat_square", List.of("lat_z", "lat_z"), "lat_z2"));
+            g.addNode(node("ReduceMean", "lat_mean_sq", List.of("lat_z2"), "lat_distance")
+                    .addAttribute(ints("axes", 1))
+                    .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("keepdims")
+                            .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(0)));
+            g.addNode(node("Mul", "lat_weighted", List.of("lat_distance", "lat_weight"), "lat_term"));
+            g.addNode(node("Add", "score_with_latent", List.of(baseScore, "lat_term"), finalScore));
         }
 
         g.addOutput(tensorInfo(BundleContract.LATENT, latentDim));
@@ -117,6 +139,12 @@ public final class AutoencoderGraph {
      * @param negativeElboScore score = reconstruction error + beta * KL / inputWidth instead of the error alone
      */
     public record VariationalHead(DenseLayer logVariance, double beta, boolean negativeElboScore) {}
+
+    /**
+     * Adds {@code weight * mean_j(((z_j - mean_j) / scale_j)^2)} to the score: how far the code lies from the codes of
+     * normal rows, which finds rows the decoder reconstructs well but the data never held (a shifted level).
+     */
+    public record LatentDistance(float[] mean, float[] scale, float weight) {}
 
     private static String layers(OnnxMl.GraphProto.Builder g, String prefix, List<? extends GraphLayer> layers,
                              String input) {

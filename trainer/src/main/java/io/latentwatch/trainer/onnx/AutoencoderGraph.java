@@ -78,13 +78,9 @@ public final class AutoencoderGraph {
         g.addNode(node("Add", "denormalise_add", List.of("rescaled", "norm_mean"), BundleContract.RECONSTRUCTION));
         g.addNode(node("Sub", "error_sub", List.of(rn, "xn"), "residual"));
         g.addNode(node("Mul", "error_square", List.of("residual", "residual"), BundleContract.FEATURE_ERROR));
-        String finalScore = BundleContract.SCORE;
         String baseScore = latentDistance != null ? "base_score" : BundleContract.SCORE;
         String meanError = variational != null && variational.negativeElboScore() ? "mean_error" : baseScore;
-        g.addNode(node("ReduceMean", "score_mean", List.of(BundleContract.FEATURE_ERROR), meanError)
-                .addAttribute(ints("axes", 1))
-                .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("keepdims")
-                        .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(0)));
+        g.addNode(rowMean("score_mean", BundleContract.FEATURE_ERROR, meanError));
         if (variational != null && variational.negativeElboScore()) {
             // score = mean_error + beta * KL / D, KL = -0.5 * sum_j(1 + lv - mu^2 - exp(lv)) = -0.5 * L * mean_j(...)
             String lv = layers(g, "logvar", List.of(variational.logVariance()), trunk);
@@ -95,10 +91,7 @@ public final class AutoencoderGraph {
             g.addNode(node("Sub", "kl_sub_mu", List.of("kl_a", "kl_mu2"), "kl_b"));
             g.addNode(node("Exp", "kl_exp", List.of(lv), "kl_var"));
             g.addNode(node("Sub", "kl_sub_var", List.of("kl_b", "kl_var"), "kl_terms"));
-            g.addNode(node("ReduceMean", "kl_mean", List.of("kl_terms"), "kl_mean_terms")
-                    .addAttribute(ints("axes", 1))
-                    .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("keepdims")
-                            .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(0)));
+            g.addNode(rowMean("kl_mean", "kl_terms", "kl_mean_terms"));
             g.addNode(node("Mul", "kl_scale", List.of("kl_mean_terms", "kl_coeff"), "kl_weighted"));
             g.addNode(node("Add", "elbo_score", List.of(meanError, "kl_weighted"), baseScore));
         }
@@ -109,12 +102,9 @@ public final class AutoencoderGraph {
             g.addNode(node("Sub", "lat_sub", List.of(encoded, "lat_mean"), "lat_centred"));
             g.addNode(node("Div", "lat_div", List.of("lat_centred", "lat_scale"), "lat_z"));
             g.addNode(node("Mul", "lat_square", List.of("lat_z", "lat_z"), "lat_z2"));
-            g.addNode(node("ReduceMean", "lat_mean_sq", List.of("lat_z2"), "lat_distance")
-                    .addAttribute(ints("axes", 1))
-                    .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("keepdims")
-                            .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(0)));
+            g.addNode(rowMean("lat_mean_sq", "lat_z2", "lat_distance"));
             g.addNode(node("Mul", "lat_weighted", List.of("lat_distance", "lat_weight"), "lat_term"));
-            g.addNode(node("Add", "score_with_latent", List.of(baseScore, "lat_term"), finalScore));
+            g.addNode(node("Add", "score_with_latent", List.of(baseScore, "lat_term"), BundleContract.SCORE));
         }
 
         g.addOutput(tensorInfo(BundleContract.LATENT, latentDim));
@@ -145,6 +135,14 @@ public final class AutoencoderGraph {
      * normal rows, which finds rows the decoder reconstructs well but the data never held (a shifted level).
      */
     public record LatentDistance(float[] mean, float[] scale, float weight) {}
+
+    /** The mean over each row (axis 1), one value per row. */
+    private static OnnxMl.NodeProto.Builder rowMean(String nodeName, String input, String output) {
+        return node("ReduceMean", nodeName, List.of(input), output)
+                .addAttribute(ints("axes", 1))
+                .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("keepdims")
+                        .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(0));
+    }
 
     private static String layers(OnnxMl.GraphProto.Builder g, String prefix, List<? extends GraphLayer> layers,
                              String input) {

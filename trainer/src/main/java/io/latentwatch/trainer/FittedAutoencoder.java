@@ -56,8 +56,10 @@ public final class FittedAutoencoder implements AutoCloseable {
 
     /**
      * Runs raw rows through DJL in inference mode: returns {@code [latent, reconstruction, score]} with the
-     * reconstruction in input units and the score computed as the exported graph defines it (one value per
-     * row in {@code score[i][0]}).
+     * reconstruction in input units and the score computed as {@link #toOnnx()}'s graph defines it (one value per
+     * row in {@code score[i][0]}). The latent-distance term that export adds when
+     * {@link TrainingConfig#latentDistanceWeight()} is set needs the validation rows' codes, so it is not part of this
+     * score (LatentDistanceScoreTest checks that term against the exported graph).
      */
     public float[][][] forward(float[][] raw) {
         int n = raw.length;

@@ -27,9 +27,9 @@ import io.latentwatch.trainer.internal.ProgressBar;
 import io.latentwatch.trainer.onnx.AutoencoderGraph;
 import io.latentwatch.trainer.internal.AutoencoderNetwork;
 import io.latentwatch.trainer.internal.Checkpoint;
+import io.latentwatch.trainer.internal.CodeStatistics;
 import io.latentwatch.trainer.internal.DenormalFlush;
 import io.latentwatch.trainer.internal.FusedAdam;
-import io.latentwatch.trainer.internal.DenormalFlush;
 import io.latentwatch.trainer.internal.LossTerms;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -358,23 +358,12 @@ public final class AutoencoderTrainer {
         for (int i = 0; i < n; i++) {
             codes[i] = validated.latent(i);
         }
-        int width = codes[0].length;
-        float[] mean = new float[width];
-        float[] scale = new float[width];
-        for (int j = 0; j < width; j++) {
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += codes[i][j];
-            }
-            double m = sum / n;
-            double squares = 0;
-            for (int i = 0; i < n; i++) {
-                double d = codes[i][j] - m;
-                squares += d * d;
-            }
-            mean[j] = (float) m;
-            // a dimension the validation rows never move stays usable: any movement then counts as far
-            scale[j] = (float) Math.max(1e-6, Math.sqrt(squares / n));
+        CodeStatistics stats = CodeStatistics.of(codes);
+        float[] mean = new float[stats.mean().length];
+        float[] scale = new float[mean.length];
+        for (int j = 0; j < mean.length; j++) {
+            mean[j] = (float) stats.mean()[j];
+            scale[j] = (float) Math.sqrt(Math.max(stats.variance()[j], CodeStatistics.MIN_VARIANCE));
         }
         double[] sorted = new double[n];
         for (int i = 0; i < n; i++) {
@@ -404,7 +393,6 @@ public final class AutoencoderTrainer {
         v.put("onnx_opset", Integer.toString(AutoencoderGraph.OPSET));
         v.put("training_denormals", DenormalFlush.status());
         v.put("training_adam", FusedAdam.status());
-        v.put("training_denormals", DenormalFlush.status());
         return v;
     }
 

@@ -9,6 +9,7 @@ import io.latentwatch.trainer.AutoencoderTrainer;
 import io.latentwatch.trainer.TrainingConfig;
 import io.latentwatch.trainer.TrainingData;
 import io.latentwatch.trainer.TrainingResult;
+import io.latentwatch.trainer.internal.CodeStatistics;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -167,25 +168,12 @@ public final class AnomalyEvaluation {
 
     /** Squared distance of each code from the mean code, each dimension divided by its variance. */
     public static double[] latentDistance(float[][] codes) {
-        int n = codes.length;
-        int k = codes[0].length;
-        double[] mean = new double[k];
-        double[] variance = new double[k];
-        for (float[] z : codes) {
-            for (int j = 0; j < k; j++) {
-                mean[j] += z[j] / (double) n;
-            }
-        }
-        for (float[] z : codes) {
-            for (int j = 0; j < k; j++) {
-                variance[j] += (z[j] - mean[j]) * (z[j] - mean[j]) / n;
-            }
-        }
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < k; j++) {
-                double dz = codes[i][j] - mean[j];
-                d[i] += dz * dz / Math.max(variance[j], 1e-12); // a collapsed dimension adds nothing but rounding
+        CodeStatistics stats = CodeStatistics.of(codes);
+        double[] d = new double[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            for (int j = 0; j < stats.mean().length; j++) {
+                double dz = codes[i][j] - stats.mean()[j];
+                d[i] += dz * dz / Math.max(stats.variance()[j], CodeStatistics.MIN_VARIANCE);
             }
         }
         return d;

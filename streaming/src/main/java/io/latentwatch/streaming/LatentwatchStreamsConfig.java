@@ -90,8 +90,12 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
 
     public static final String BATCH_MAX_RECORDS_CONFIG = "scoring.batch.max-records";
     private static final String BATCH_MAX_RECORDS_DOC = "Micro-batch size: records are scored together once this many are pending (or after "
-            + "scoring.batch.max-wait-ms). Pending records are kept in a changelogged store, so none is lost on a crash. "
+            + "scoring.batch.max-wait-ms). Pending records are written to a changelogged store at each commit, so none is lost on a crash. "
             + "1 scores every record on its own and uses no store.";
+
+    public static final String BATCH_PIPELINE_CONFIG = "scoring.batch.pipeline";
+    private static final String BATCH_PIPELINE_DOC = "Whether a full micro-batch is decoded, scored and encoded on a scoring thread of its stream task "
+            + "while the stream thread takes in the next one (outputs keep input order); false does it all on the stream thread.";
 
     public static final String BATCH_MAX_WAIT_MS_CONFIG = "scoring.batch.max-wait-ms";
     private static final String BATCH_MAX_WAIT_MS_DOC = "Longest a pending record waits (wall clock) before its micro-batch is scored anyway; "
@@ -211,6 +215,7 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(INTER_OP_THREADS_CONFIG, Type.INT, 1, ConfigValidators.wholeRange(Range.between(1, 1024)), Importance.LOW, INTER_OP_THREADS_DOC)
             .define(GRAPH_OPTIMIZATION_LEVEL_CONFIG, Type.STRING, GraphOptimizationLevel.ALL.configName(), validEnum(GraphOptimizationLevel.values()), Importance.LOW, GRAPH_OPTIMIZATION_LEVEL_DOC)
             .define(BATCH_MAX_RECORDS_CONFIG, Type.INT, 256, ConfigValidators.wholeRange(Range.between(1, 65536)), Importance.MEDIUM, BATCH_MAX_RECORDS_DOC)
+            .define(BATCH_PIPELINE_CONFIG, Type.BOOLEAN, true, new BooleanValidator(), Importance.LOW, BATCH_PIPELINE_DOC)
             .define(BATCH_MAX_WAIT_MS_CONFIG, Type.LONG, null, new OptionalRangeValidator(1, 60_000), Importance.MEDIUM, BATCH_MAX_WAIT_MS_DOC)
             .define(TOP_K_CONFIG, Type.INT, 3, ConfigValidators.wholeRange(Range.between(1, 100)), Importance.MEDIUM, TOP_K_DOC)
             .define(WARNING_THRESHOLD_CONFIG, Type.DOUBLE, null, new OptionalThresholdValidator(), Importance.MEDIUM, WARNING_THRESHOLD_DOC)
@@ -301,6 +306,7 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
                 GraphOptimizationLevel.parse(getString(GRAPH_OPTIMIZATION_LEVEL_CONFIG)),
                 getInt(BATCH_MAX_RECORDS_CONFIG),
                 batchMaxWaitMs(),
+                getBoolean(BATCH_PIPELINE_CONFIG),
                 getInt(TOP_K_CONFIG),
                 warning,
                 critical,

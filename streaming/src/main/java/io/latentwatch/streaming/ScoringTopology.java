@@ -5,6 +5,7 @@ import io.latentwatch.core.bundle.Thresholds;
 import io.latentwatch.streaming.internals.ModelSlot;
 import io.latentwatch.streaming.internals.ObservationDecoder;
 import io.latentwatch.streaming.internals.PassThroughProcessor;
+import io.latentwatch.streaming.internals.PendingBatchStore;
 import io.latentwatch.streaming.internals.ScoringProcessor;
 import io.latentwatch.streaming.internals.ScoringSpec;
 import java.util.Map;
@@ -49,8 +50,9 @@ public final class ScoringTopology {
     /** Persistent key-value store of per-entity windows (entity to {@code SlidingWindow} bytes); W above 1 only. */
     public static final String WINDOW_STORE = "latentwatch-windows";
     /**
-     * Changelogged in-memory store of records waiting for their micro-batch (slot number to record); only when
-     * {@code scoring.batch.max-records} is above 1. See {@link ScoringProcessor} for why it exists.
+     * Changelogged store of the records waiting for their micro-batch, written once per commit (chunk number to
+     * records; {@link PendingBatchStore}); only when {@code scoring.batch.max-records} is above 1. See
+     * {@link ScoringProcessor} for why it exists.
      */
     public static final String PENDING_STORE = "latentwatch-pending";
     /**
@@ -99,7 +101,7 @@ public final class ScoringTopology {
         ScoringSpec spec = new ScoringSpec(bundle, settings.scorerOptions(), settings.inputFormat(),
                 settings.maxRecordBytes(), effectiveThresholds(settings, bundle.manifest().thresholds()),
                 settings.topK(), windowed ? WINDOW_STORE : null, LATENTS_SINK, ALERTS_SINK, DEAD_LETTER_SINK, metrics,
-                batched ? PENDING_STORE : null, settings.batchMaxRecords(), settings.batchMaxWaitMs(), EPISODE_STORE,
+                batched ? PENDING_STORE : null, settings.batchMaxRecords(), settings.batchMaxWaitMs(), settings.batchPipeline(), EPISODE_STORE,
                 settings.episodePolicy(), settings.windowPolicy(), modelSlot, settings.alertScoring(),
                 settings.alertScoring().onLikelihood() ? LIKELIHOOD_STORE : null);
         // Fail now, not in a stream thread, if the input format cannot be decoded safely here.
@@ -114,7 +116,7 @@ public final class ScoringTopology {
             topology.addStateStore(windowStore(), SCORER);
         }
         if (batched) {
-            topology.addStateStore(pendingStore(), SCORER);
+            topology.addStateStore(PendingBatchStore.builder(PENDING_STORE), SCORER);
         }
         topology.addStateStore(episodeStore(), SCORER);
         if (settings.alertScoring().onLikelihood()) {
@@ -137,7 +139,7 @@ public final class ScoringTopology {
         }
         ScoringSpec spec = new ScoringSpec(bundle, settings.scorerOptions(), settings.inputFormat(),
                 settings.maxRecordBytes(), bundle.manifest().thresholds(), settings.topK(), null, LATENTS_SINK,
-                ALERTS_SINK, DEAD_LETTER_SINK, metrics, null, 1, settings.batchMaxWaitMs(), null,
+                ALERTS_SINK, DEAD_LETTER_SINK, metrics, null, 1, settings.batchMaxWaitMs(), false, null,
                 settings.episodePolicy(), settings.windowPolicy(), null, AlertScoring.RECONSTRUCTION, null);
         ByteArrayDeserializer in = new ByteArrayDeserializer();
         ByteArraySerializer out = new ByteArraySerializer();
@@ -168,14 +170,6 @@ public final class ScoringTopology {
         // Persistent and changelogged like the episodes: a restarted or moved task goes on with each entity's score
         // statistics instead of warming up again; cached, so a busy entity writes once per commit.
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIKELIHOOD_STORE), Serdes.String(), Serdes.ByteArray())
-                .withLoggingEnabled(Map.of())
-                .withCachingEnabled();
-    }
-
-    private static StoreBuilder<KeyValueStore<Integer, byte[]>> pendingStore() {
-        // In memory (at most scoring.batch.max-records entries), changelogged so pending records survive a crash;
-        // cached so a slot rewritten by several micro-batches reaches the changelog once per commit.
-        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.Integer(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of())
                 .withCachingEnabled();
     }

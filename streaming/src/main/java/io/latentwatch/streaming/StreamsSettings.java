@@ -37,6 +37,7 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * @param graphOptimizationLevel how much ONNX Runtime rewrites the graph when a session opens
  * @param batchMaxRecords records scored together at most (1: no micro-batching, no pending-record store)
  * @param batchMaxWaitMs longest a record waits in a micro-batch before the batch is scored anyway
+ * @param batchPipeline whether full micro-batches are decoded, scored and encoded on a scoring thread per task
  * @param topK feature contributions per alert
  * @param warningThreshold overrides the bundle's warning threshold when present
  * @param criticalThreshold overrides the bundle's critical threshold when present
@@ -68,6 +69,7 @@ public record StreamsSettings(
         GraphOptimizationLevel graphOptimizationLevel,
         int batchMaxRecords,
         long batchMaxWaitMs,
+        boolean batchPipeline,
         int topK,
         OptionalDouble warningThreshold,
         OptionalDouble criticalThreshold,
@@ -174,7 +176,7 @@ public record StreamsSettings(
                 + ", modelBundle=" + modelBundle + ", executionProvider=" + executionProvider.configName()
                 + ", executionProviderFallback=" + executionProviderFallback + ", intraOpThreads=" + intraOpThreads
                 + ", interOpThreads=" + interOpThreads + ", graphOptimizationLevel=" + graphOptimizationLevel.configName()
-                + ", batchMaxRecords=" + batchMaxRecords + ", batchMaxWaitMs=" + batchMaxWaitMs
+                + ", batchMaxRecords=" + batchMaxRecords + ", batchMaxWaitMs=" + batchMaxWaitMs + ", batchPipeline=" + batchPipeline
                 + ", topK=" + topK + ", warningThreshold=" + warningThreshold + ", criticalThreshold=" + criticalThreshold
                 + ", episodePolicy=" + episodePolicy + ", alertScoring=" + alertScoring + ", maxRecordBytes=" + maxRecordBytes
                 + ", windowPolicy=" + windowPolicy + ", processingGuarantee=" + processingGuarantee.configName()

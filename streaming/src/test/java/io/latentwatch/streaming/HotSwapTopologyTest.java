@@ -9,6 +9,7 @@ import io.latentwatch.schemas.LatentCode;
 import io.latentwatch.streaming.internals.ModelSlot;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -80,6 +81,7 @@ class HotSwapTopologyTest {
                 in.pipeInput(ScoringHarness.utf8("e"), ScoringHarness.utf8(ScoringHarness.json("e", i,
                         ScoringHarness.correlated(i * 0.1f, 0))), i);
             }
+            driver.advanceWallClockTime(Duration.ofMillis(60_000)); // the last batch may still be on the scoring thread
             List<String> versions = new ArrayList<>();
             List<Long> timestamps = new ArrayList<>();
             for (TestRecord<byte[], byte[]> r : out.readRecordsToList()) {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.schemas.LatentCode;
+import io.latentwatch.streaming.internals.PendingBatchStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,10 +50,16 @@ class MicroBatchingTest {
         open.forEach(ScoringHarness::close);
     }
 
+    /** Batches prepared on the stream thread, so a full batch is emitted before the test's next step. */
     private ScoringHarness harness(ModelBundle bundle, int maxRecords, long maxWaitMs) {
+        return harness(bundle, maxRecords, maxWaitMs, false);
+    }
+
+    private ScoringHarness harness(ModelBundle bundle, int maxRecords, long maxWaitMs, boolean pipeline) {
         ScoringHarness h = new ScoringHarness(bundle, state.resolve("s" + open.size()), Map.of(
                 LatentwatchStreamsConfig.BATCH_MAX_RECORDS_CONFIG, maxRecords,
-                LatentwatchStreamsConfig.BATCH_MAX_WAIT_MS_CONFIG, maxWaitMs));
+                LatentwatchStreamsConfig.BATCH_MAX_WAIT_MS_CONFIG, maxWaitMs,
+                LatentwatchStreamsConfig.BATCH_PIPELINE_CONFIG, pipeline));
         open.add(h);
         return h;
     }
@@ -94,17 +101,20 @@ class MicroBatchingTest {
         assertThat(batched.latentRecords()).isEmpty();
         sendTabular(batched, 4, 5);
         assertThat(batched.latentRecords()).hasSize(5);
-        sendTabular(batched, 5, 13); // 12 is bad: dead-lettered at once, not counted towards the batch
+        sendTabular(batched, 5, 13); // records are decoded with their batch: 12 (bad) waits in the third
+        assertThat(batched.latentRecords()).hasSize(5);
+        assertThat(batched.deadLetters.readRecordsToList()).isEmpty();
+        sendTabular(batched, 13, 15); // the third batch, 10..14: four latent codes and 12 dead-lettered
+        assertThat(batched.latentRecords()).hasSize(4);
         assertThat(batched.deadLetters.readRecordsToList()).singleElement()
                 .satisfies(r -> assertThat(header(r, DeadLetterHeaders.REASON)).isEqualTo("MALFORMED_JSON"));
-        assertThat(batched.latentRecords()).hasSize(5);
-        sendTabular(batched, 13, 16);
-        List<TestRecord<byte[], byte[]>> latents = new ArrayList<>(batched.latentRecords());
-        assertThat(latents).hasSize(5);
+        sendTabular(batched, 15, 16);
+        assertThat(batched.latentRecords()).isEmpty();
 
-        // All 15 good records, now with the earlier batches prepended.
+        // All 15 good records, now with the earlier batches prepended (the last one goes out when the wait is over).
         ScoringHarness again = harness(tabular, 5, LONG_WAIT_MS);
         sendTabular(again, 0, 16);
+        again.driver.advanceWallClockTime(Duration.ofMillis(LONG_WAIT_MS));
         assertSameRecords(again.latentRecords(), expectedLatents);
         assertSameRecords(again.alertRecords(), expectedAlerts);
     }
@@ -143,7 +153,8 @@ class MicroBatchingTest {
         assertThat(crashed.latentRecords()).isEmpty();
 
         ScoringHarness restarted = harness(tabular, 100, LONG_WAIT_MS);
-        KeyValueStore<Integer, byte[]> store = restarted.driver.getKeyValueStore(ScoringTopology.PENDING_STORE);
+        KeyValueStore<Integer, byte[]> store =
+                ((PendingBatchStore) restarted.driver.getStateStore(ScoringTopology.PENDING_STORE)).chunks();
         for (TestRecord<Integer, byte[]> r : logged) { // what Kafka Streams' restore does with the changelog
             if (r.value() == null) {
                 store.delete(r.key());
@@ -179,6 +190,40 @@ class MicroBatchingTest {
         assertThat(batched.deadLetters.readRecordsToList()).singleElement()
                 .satisfies(r -> assertThat(header(r, DeadLetterHeaders.REASON)).isEqualTo("SCORING_FAILED"));
         assertThat(single.deadLetters.readRecordsToList()).hasSize(1);
+    }
+
+    /**
+     * With the scoring thread, full batches are decoded, scored and encoded off the stream thread and emitted later,
+     * yet every output topic gets exactly what scoring on the stream thread gives, in the same order: tabular rows
+     * with a bad record among them, and windowed series with a non-finite row that is scored again without it.
+     */
+    @Test
+    void thePipelinedScoringThreadEmitsExactlyWhatTheStreamThreadDoes() {
+        for (ModelBundle bundle : List.of(tabular, series)) {
+            ScoringHarness plain = harness(bundle, 4, LONG_WAIT_MS, false);
+            ScoringHarness pipelined = harness(bundle, 4, LONG_WAIT_MS, true);
+            for (ScoringHarness h : List.of(plain, pipelined)) {
+                if (bundle == tabular) {
+                    sendTabular(h, 0, 40);
+                } else {
+                    for (int i = 0; i < 40; i++) {
+                        for (String entity : List.of("a", "b")) {
+                            String value = entity.equals("a") && i == 20 ? "3.0e38" : Float.toString(sine(i));
+                            h.sendJson(entity, "{\"entity\":\"" + entity + "\",\"timestamp\":" + 1_000L * i
+                                    + ",\"values\":[" + value + "]}", 1_000L * i);
+                        }
+                    }
+                }
+                h.driver.advanceWallClockTime(Duration.ofMillis(LONG_WAIT_MS));
+            }
+            List<TestRecord<byte[], byte[]>> latents = plain.latentRecords();
+            assertThat(latents).hasSizeGreaterThan(30);
+            assertSameRecords(pipelined.latentRecords(), latents);
+            assertSameRecords(pipelined.alertRecords(), plain.alertRecords());
+            List<TestRecord<byte[], byte[]>> deadLetters = plain.deadLetters.readRecordsToList();
+            assertThat(deadLetters).hasSize(1);
+            assertSameRecords(pipelined.deadLetters.readRecordsToList(), deadLetters);
+        }
     }
 
     private static void assertSameRecords(List<TestRecord<byte[], byte[]>> actual, List<TestRecord<byte[], byte[]>> expected) {

@@ -7,44 +7,41 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * A decoded, featurised record waiting for its micro-batch, with what a dead letter of it would need (original
- * key, value, headers and source position). {@link #toBytes()} / {@link #fromBytes(byte[])} is its form in the
- * pending-record store.
+ * An input record waiting for its micro-batch, as it came in: what decoding, scoring and a dead letter of it need
+ * (original key, value, headers, timestamp and source position). It is decoded with its batch.
+ * {@link #toBytes()} / {@link #fromBytes(byte[])} is its form in the {@link PendingBatchStore}.
  *
- * @param entity the observation's entity
- * @param eventTimestamp the observation's own timestamp
- * @param recordTimestamp the input record's timestamp, which every output keeps
- * @param row the featurised row (one record, not a window)
  * @param key original key bytes, possibly null
  * @param value original value bytes, possibly null
  * @param headers original headers
+ * @param recordTimestamp the input record's timestamp, which every output keeps
  * @param sourceTopic input topic, null when unknown
  * @param sourcePartition input partition (-1 when unknown)
  * @param sourceOffset input offset (-1 when unknown)
  */
-public record PendingRecord(String entity, long eventTimestamp, long recordTimestamp, float[] row, byte[] key,
-                            byte[] value, Headers headers, String sourceTopic, int sourcePartition, long sourceOffset) {
-    private static final byte FORMAT_VERSION = 1;
+public record PendingRecord(byte[] key, byte[] value, Headers headers, long recordTimestamp, String sourceTopic,
+                            int sourcePartition, long sourceOffset) {
+    /** Version 1 (earlier releases) also held the decoded entity, event time and row; they are skipped on reading. */
+    private static final byte DECODED_FORMAT = 1;
+    private static final byte FORMAT_VERSION = 2;
+
+    /** Key plus value bytes (what {@code input.max-record-bytes} limits). */
+    public long size() {
+        return (key == null ? 0L : key.length) + (value == null ? 0L : value.length);
+    }
 
     /** Serialised form: a version byte, then fixed fields, then length-prefixed byte strings (-1: null). */
     public byte[] toBytes() {
-        byte[] entityBytes = entity.getBytes(StandardCharsets.UTF_8);
         byte[] topicBytes = sourceTopic == null ? null : sourceTopic.getBytes(StandardCharsets.UTF_8);
         Header[] hs = headers == null ? new Header[0] : headers.toArray();
-        int size = 1 + 8 + 8 + 4 + 8 + 4 + row.length * 4 + lengthOf(entityBytes) + lengthOf(key) + lengthOf(value)
-                + lengthOf(topicBytes) + 4;
+        int size = 1 + 8 + 4 + 8 + lengthOf(key) + lengthOf(value) + lengthOf(topicBytes) + 4;
         byte[][] headerKeys = new byte[hs.length][];
         for (int i = 0; i < hs.length; i++) {
             headerKeys[i] = hs[i].key().getBytes(StandardCharsets.UTF_8);
             size += lengthOf(headerKeys[i]) + lengthOf(hs[i].value());
         }
         ByteBuffer buf = ByteBuffer.allocate(size);
-        buf.put(FORMAT_VERSION).putLong(eventTimestamp).putLong(recordTimestamp).putInt(sourcePartition)
-                .putLong(sourceOffset).putInt(row.length);
-        for (float v : row) {
-            buf.putFloat(v);
-        }
-        put(buf, entityBytes);
+        buf.put(FORMAT_VERSION).putLong(recordTimestamp).putInt(sourcePartition).putLong(sourceOffset);
         put(buf, key);
         put(buf, value);
         put(buf, topicBytes);
@@ -56,22 +53,24 @@ public record PendingRecord(String entity, long eventTimestamp, long recordTimes
         return buf.array();
     }
 
-    /** Reads what {@link #toBytes()} wrote. */
+    /** Reads what {@link #toBytes()} wrote, or what earlier releases wrote (format version 1). */
     public static PendingRecord fromBytes(byte[] bytes) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         byte version = buf.get();
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != DECODED_FORMAT) {
             throw new IllegalArgumentException("pending record of unknown format version " + version);
         }
-        long eventTimestamp = buf.getLong();
+        if (version == DECODED_FORMAT) {
+            buf.getLong(); // event time: decoded again with the batch
+        }
         long recordTimestamp = buf.getLong();
         int partition = buf.getInt();
         long offset = buf.getLong();
-        float[] row = new float[buf.getInt()];
-        for (int i = 0; i < row.length; i++) {
-            row[i] = buf.getFloat();
+        if (version == DECODED_FORMAT) {
+            int rowLength = buf.getInt();
+            buf.position(buf.position() + rowLength * Float.BYTES); // the row
+            get(buf); // the entity
         }
-        String entity = new String(get(buf), StandardCharsets.UTF_8);
         byte[] key = get(buf);
         byte[] value = get(buf);
         byte[] topic = get(buf);
@@ -81,7 +80,7 @@ public record PendingRecord(String entity, long eventTimestamp, long recordTimes
             String hk = new String(get(buf), StandardCharsets.UTF_8);
             headers.add(hk, get(buf));
         }
-        return new PendingRecord(entity, eventTimestamp, recordTimestamp, row, key, value, headers,
+        return new PendingRecord(key, value, headers, recordTimestamp,
                 topic == null ? null : new String(topic, StandardCharsets.UTF_8), partition, offset);
     }
 

@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,6 +31,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -48,24 +55,29 @@ import org.slf4j.LoggerFactory;
  * letters to the sinks named in the {@link ScoringSpec}.
  *
  * <p><b>Micro-batches.</b> ONNX Runtime scores a batch of a few hundred rows several times faster per row than
- * single rows, so valid records wait in a buffer until {@code scoring.batch.max-records} are pending or
- * {@code scoring.batch.max-wait-ms} has passed (a wall-clock punctuator), and are then scored in one call. Outputs
- * are forwarded in input order, each with its input record's timestamp; records of one partition (so of one key)
- * keep their order. Records rejected before scoring (decoding, featurisation) go to the dead-letter sink at once,
- * so order is kept within each output topic, not across them.
+ * single rows, so records wait in a buffer, as they came in, until {@code scoring.batch.max-records} are pending
+ * or the oldest has waited {@code scoring.batch.max-wait-ms} (a wall-clock punctuator), and are then decoded and
+ * scored together. Outputs are forwarded in input order, each with its input record's timestamp; records of one
+ * partition (so of one key) keep their order. A record that cannot be decoded is dead-lettered when its batch
+ * is emitted (one too large at once), so order is kept within each output topic, not across them.
  *
- * <p><b>Why pending records live in a state store.</b> Kafka Streams commits the input offset of every record
+ * <p><b>The scoring thread</b> ({@code scoring.batch.pipeline}): a full batch is handed to a thread of the task
+ * that decodes it and, for a tabular model, scores it and encodes its latent codes, touching no state store and
+ * no processor context. The stream thread meanwhile takes in the next records and emits earlier batches: it
+ * windows, decides episodes, updates likelihoods and forwards, one batch after the other, so state sees records
+ * in order exactly as without the thread. Up to {@value #MAX_BATCHES_IN_FLIGHT} batches may be in flight.
+ *
+ * <p><b>Why pending records are changelogged.</b> Kafka Streams commits the input offset of every record
  * {@link #process} has returned from. A record held only in memory at a commit would be lost by a crash: its
- * offset committed, its outputs never produced. So each pending record is also written to the pending store, a
- * changelogged in-memory key-value store whose changelog writes go into the same transaction as the offsets
- * (exactly-once) or are flushed before them (at-least-once). Pending records fill slots {@code 0..n-1} (so the
- * first empty slot ends them: no count is kept, one store write per record); a flush deletes its slots, and the
- * store's cache sends only the last value of each key to the changelog at a commit, so a commit logs the records pending at that moment plus at
- * most B tombstones, not one record per input record. A task that starts (after a crash, a rebalance or a restart) finds the
- * restored pending records in the store and scores them first, before any new record. Pending records are not
- * flushed in {@link #close}: Kafka Streams commits a task before closing its processors, so anything forwarded
- * there would fall outside the committed transaction; the records stay in the store for the task's next owner.
- * With {@code scoring.batch.max-records=1} every record is scored as it arrives and no store is used.
+ * offset committed, its outputs never produced. So the pending list is tracked by a {@link PendingBatchStore},
+ * which writes it to its changelog at each commit, before the offsets are committed and in the same transaction
+ * under exactly-once: one snapshot of the records pending at that moment (batches in flight included) per
+ * commit, nothing per record. A task
+ * that starts (after a crash, a rebalance or a restart) finds the restored snapshot in the store and scores those
+ * records first, before any new record. Pending records are not flushed in {@link #close}: Kafka Streams commits a
+ * task before closing its processors, so anything forwarded there would fall outside the committed transaction;
+ * the records stay in the changelog for the task's next owner. With {@code scoring.batch.max-records=1} every
+ * record is scored as it arrives and no store is used.
  *
  * <p><b>One ONNX Runtime session per stream task</b>, opened in {@link #init} and closed in {@link #close}: Kafka
  * Streams creates, migrates and closes processors with their tasks, so the session's life follows the task's
@@ -107,6 +119,12 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
     /** Running episodes remembered per task (bounded): the store is read once per entity, not once per record. */
     static final int EPISODE_CACHE_ENTRIES = 10_000;
+    /**
+     * Full batches handed to the scoring thread and not yet emitted, at most. Kafka Streams hands a stream thread's
+     * tasks their records in runs, so a task's scoring thread works on several batches while the stream thread is
+     * busy with other tasks; with room for only one or two the stream thread waited for it a third of the time.
+     */
+    static final int MAX_BATCHES_IN_FLIGHT = 8;
 
     private final ScoringSpec spec;
     /** The manifest of the model serving now (changes on a hot swap; its input layout never does). */
@@ -118,7 +136,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> windows;
-    private KeyValueStore<Integer, byte[]> pendingStore;
+    private PendingBatchStore pendingStore;
     private KeyValueStore<String, byte[]> episodeStore;
     /**
      * Recently used entries of the episode store, an absent episode as {@link Optional#empty()}: most records belong
@@ -138,7 +156,14 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private OnnxScorer scorer;
     /** Generation of the {@link ModelSlot} entry this task serves (or refused); -1 before init. */
     private long servingGeneration = -1;
+    /** Records not yet emitted, in arrival order; the first {@link #submittedRecords} are in batches in flight. */
     private final List<PendingRecord> buffer = new ArrayList<>();
+    /** Runs the model for full micro-batches while the stream thread decodes the next one; null when B is 1. */
+    private ExecutorService scoringThread;
+    /** The micro-batch the scoring thread is working on; null when none. */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private int submittedRecords;
+    /** Arrival of the oldest record not yet in a micro-batch. */
     private long oldestArrivalMillis;
     /** Newest event time this task has scored (since it started here); idle episodes are judged against it. */
     private long newestEventTime = Long.MIN_VALUE;
@@ -160,6 +185,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         this.context = context;
         // Kafka Streams re-initialises this same instance when it revives a corrupted task (closed dirty, stores
         // wiped and restored): records left in memory are stale, the restored pending store is the truth.
+        discardInFlight();
         buffer.clear();
         episodeCache.clear();
         pendingRestored = false;
@@ -179,11 +205,18 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
         if (spec.pendingStore() != null) {
             this.pendingStore = context.getStateStore(spec.pendingStore());
-            context.schedule(Duration.ofMillis(spec.batchMaxWaitMs()), PunctuationType.WALL_CLOCK_TIME,
-                    now -> {
-                        restorePendingOnce();
-                        flush("time");
-                    });
+            pendingStore.track(buffer);
+            // Ticks at half the wait, flushing records at least that old: none waits longer than the wait.
+            long tick = Math.max(1, spec.batchMaxWaitMs() / 2);
+            context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, now -> onTick(now, tick));
+            if (spec.batchPipeline()) {
+                String threadName = "latentwatch-scoring-" + context.taskId();
+                scoringThread = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, threadName);
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
         }
         ModelBundle opening = spec.bundle();
         ModelSlot.Serving serving = spec.modelSlot() == null ? null : spec.modelSlot().current();
@@ -210,12 +243,10 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             return;
         }
         pendingRestored = true;
-        // Pending records fill slots 0..n-1 and a flush deletes them all, so the first empty slot ends the list.
-        int n = 0;
-        for (byte[] bytes; (bytes = pendingStore.get(n)) != null; n++) {
-            buffer.add(PendingRecord.fromBytes(bytes));
-        }
-        oldestArrivalMillis = System.currentTimeMillis();
+        List<PendingRecord> restored = pendingStore.restored();
+        buffer.addAll(restored);
+        int n = restored.size();
+        oldestArrivalMillis = context.currentSystemTimeMs();
         if (n > 0) {
             LOG.info("event=pending_restored task={} records={}", context.taskId(), n);
         }
@@ -224,41 +255,47 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     @Override
     public void process(Record<byte[], byte[]> record) {
         spec.metrics().recordReceived();
-        PendingRecord pending;
-        try {
-            pending = prepare(record);
-        } catch (InvalidRecordException e) {
-            deadLetter(record, e.reason(), e.getMessage());
+        RecordMetadata source = context.recordMetadata().orElse(null);
+        PendingRecord pending = new PendingRecord(record.key(), record.value(), record.headers(), record.timestamp(),
+                source == null ? null : source.topic(), source == null ? -1 : source.partition(),
+                source == null ? -1L : source.offset());
+        if (pending.size() > spec.maxRecordBytes()) {
+            deadLetter(pending, RejectionReason.TOO_LARGE, "the record has " + pending.size()
+                    + " bytes (key and value), the limit is " + spec.maxRecordBytes());
             return;
         }
         if (pendingStore != null) {
             restorePendingOnce();
         }
-        if (buffer.isEmpty()) {
-            oldestArrivalMillis = System.currentTimeMillis();
+        while (!inFlight.isEmpty() && inFlight.peekFirst().prepared().isDone()) {
+            emit(inFlight.removeFirst());
+        }
+        if (buffer.size() == submittedRecords) {
+            oldestArrivalMillis = context.currentSystemTimeMs();
         }
         buffer.add(pending);
         if (pendingStore != null) {
-            pendingStore.put(buffer.size() - 1, pending.toBytes());
+            pendingStore.markChanged();
         }
-        if (buffer.size() >= spec.batchMaxRecords()) {
+        if (buffer.size() - submittedRecords >= spec.batchMaxRecords()) {
             flush("size");
         }
     }
 
-    /** Validates and featurises one record. */
-    private PendingRecord prepare(Record<byte[], byte[]> record) {
-        long size = (record.key() == null ? 0L : record.key().length) + (record.value() == null ? 0L : record.value().length);
-        if (size > spec.maxRecordBytes()) {
-            throw new InvalidRecordException(RejectionReason.TOO_LARGE,
-                    "the record has " + size + " bytes (key and value), the limit is " + spec.maxRecordBytes());
+    /** Decodes and featurises a batch; a record that cannot be gets its rejection instead. Touches no state. */
+    private DecodedBatch decode(List<PendingRecord> batch) {
+        DecodedRecord[] records = new DecodedRecord[batch.size()];
+        Rejection[] rejected = new Rejection[batch.size()];
+        for (int k = 0; k < records.length; k++) {
+            PendingRecord p = batch.get(k);
+            try {
+                DecodedObservation obs = decoder.decode(p.key(), p.value(), p.recordTimestamp());
+                records[k] = new DecodedRecord(p, obs.entity(), obs.timestamp(), obs.features(layout));
+            } catch (InvalidRecordException e) {
+                rejected[k] = new Rejection(e.reason(), e.getMessage());
+            }
         }
-        DecodedObservation obs = decoder.decode(record.key(), record.value(), record.timestamp());
-        float[] row = obs.features(layout);
-        RecordMetadata source = context.recordMetadata().orElse(null);
-        return new PendingRecord(obs.entity(), obs.timestamp(), record.timestamp(), row, record.key(), record.value(),
-                record.headers(), source == null ? null : source.topic(), source == null ? -1 : source.partition(),
-                source == null ? -1L : source.offset());
+        return new DecodedBatch(batch, records, rejected);
     }
 
     private SlidingWindow loadWindow(String entity) {
@@ -326,33 +363,227 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         reportServing();
     }
 
-    /** Scores every pending record, forwards the outputs in input order, and empties the buffer and the store. */
+    /**
+     * Scores every pending record and forwards the outputs in input order. A full batch ({@code trigger} "size") is
+     * handed to the scoring thread, which decodes it and, for a tabular model, scores it and encodes its latent
+     * codes; meanwhile this thread emits the batch before it and takes in the next one. A batch in flight is
+     * emitted once it is done (checked with every record), at the next full batch, or at the next flush of any
+     * other kind, which does all of its work here. Windows, episodes and likelihoods are updated as batches are
+     * emitted, one batch after the other, so they see the records in order; a batch's records stay in the pending
+     * snapshot until it is emitted. A hot swap waits for the batches in flight, so each goes out with its model.
+     */
     private void flush(String trigger) {
+        if (pendingStore != null) {
+            restorePendingOnce();
+        }
+        if (scoringThread != null && trigger.equals("size")) {
+            if (spec.modelSlot() != null && spec.modelSlot().current().generation() != servingGeneration) {
+                completeInFlight(); // every batch in flight goes out with the model that scored it
+            }
+            maybeSwap();
+            List<PendingRecord> batch = List.copyOf(buffer.subList(submittedRecords, buffer.size()));
+            long waited = context.currentSystemTimeMs() - oldestArrivalMillis;
+            OnnxScorer model = scorer;
+            ModelManifest serving = manifest;
+            inFlight.addLast(new InFlight(batch, scoringThread.submit(() -> prepareOffThread(batch, model, serving)),
+                    context.currentSystemTimeMs(), waited, trigger));
+            submittedRecords += batch.size();
+            // Older batches go out while the scoring thread works on this one (they did at once if done).
+            while (inFlight.size() > MAX_BATCHES_IN_FLIGHT) {
+                emit(inFlight.removeFirst());
+            }
+            return;
+        }
+        completeInFlight();
         if (buffer.isEmpty()) {
             return;
         }
         maybeSwap();
         List<PendingRecord> batch = List.copyOf(buffer);
-        long waited = System.currentTimeMillis() - oldestArrivalMillis;
-        buffer.clear();
-        scoreInOrder(batch);
-        if (pendingStore != null) {
-            // Deleted, not left stale: a slot written and deleted between two commits reaches the changelog as a
-            // small tombstone, so only records still pending at a commit carry their bytes there.
-            for (int slot = 0; slot < batch.size(); slot++) {
-                pendingStore.delete(slot);
-            }
-        }
-        spec.metrics().microBatchFlushed(batch.size(), waited, trigger);
+        long waited = context.currentSystemTimeMs() - oldestArrivalMillis;
+        submittedRecords = batch.size();
+        emit(new InFlight(batch, CompletableFuture.completedFuture(prepareOffThread(batch, null, null)),
+                context.currentSystemTimeMs(), waited, trigger));
     }
 
     /**
-     * Scores {@code batch} with as few model calls as possible. A row that scores non-finite is dead-lettered
-     * and must not stay in its entity's window, so the rows after it are windowed and scored again without it
-     * (rare: it takes input far outside the training range).
+     * Emits the batches in flight that are done or were handed over {@code tick} ms ago or more, and flushes the
+     * records not yet in a batch when the oldest of them has waited that long. Under load batches fill and are
+     * prepared long before that, so a tick does not drain the scoring thread's queue.
      */
-    private void scoreInOrder(List<PendingRecord> batch) {
-        int n = batch.size();
+    private void onTick(long now, long tick) {
+        if (pendingStore != null) {
+            restorePendingOnce();
+        }
+        while (!inFlight.isEmpty() && (inFlight.peekFirst().prepared().isDone()
+                || now - inFlight.peekFirst().submittedMillis() >= tick)) {
+            emit(inFlight.removeFirst());
+        }
+        if (buffer.size() > submittedRecords && now - oldestArrivalMillis >= tick) {
+            flush("time");
+        }
+    }
+
+    /**
+     * What a batch needs before it is emitted that touches no state store and no processor context: decoding, and
+     * for a tabular model (no windows) its one model call and, unless alerts use the likelihood (which the latent
+     * code carries), its latent codes' bytes. Runs on the scoring thread, or here when {@code model} is null (then
+     * the stream thread scores at emission).
+     */
+    private Prepared prepareOffThread(List<PendingRecord> batch, OnnxScorer model, ModelManifest serving) {
+        DecodedBatch decoded = decode(batch);
+        if (model == null || windows != null) {
+            return new Prepared(decoded, null, null, null);
+        }
+        ModelInputs inputs = modelInputs(decoded, 0, null);
+        if (inputs.rows().length == 0) {
+            return new Prepared(decoded, inputs, null, null);
+        }
+        Scored scored = Scored.run(model, inputs.rows());
+        byte[][] latents = null;
+        if (scored.failure() == null && likelihoodStore == null) {
+            latents = new byte[batch.size()][];
+            for (int k = 0; k < latents.length; k++) {
+                if (inputs.inputs()[k] != null) {
+                    int row = inputs.resultRow()[k];
+                    latents[k] = encodeLatent(serving, decoded.records()[k], scored.result().latent(row),
+                            scored.result().score(row), null);
+                }
+            }
+        }
+        return new Prepared(decoded, inputs, scored, latents);
+    }
+
+    /** Emits every batch in flight, in order, once the scoring thread is done with it. */
+    private void completeInFlight() {
+        while (!inFlight.isEmpty()) {
+            emit(inFlight.removeFirst());
+        }
+    }
+
+    /** Emits the oldest batch not yet emitted (the first records of the buffer). */
+    private void emit(InFlight batch) {
+        scoreInOrder(Prepared.await(batch.prepared()));
+        buffer.subList(0, batch.batch().size()).clear();
+        submittedRecords -= batch.batch().size();
+        if (pendingStore != null) {
+            pendingStore.markChanged();
+        }
+        spec.metrics().microBatchFlushed(batch.batch().size(), batch.waitedMillis(), batch.trigger());
+    }
+
+    /** Forgets the batches in flight (their records stay in the pending snapshot), once the scoring thread is done. */
+    private void discardInFlight() {
+        for (InFlight batch : inFlight) {
+            try {
+                batch.prepared().get();
+            } catch (ExecutionException e) {
+                // Dropped anyway: its records are scored by whoever restores the snapshot.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        inFlight.clear();
+        submittedRecords = 0;
+    }
+
+    /** Why a record of a batch is dead-lettered instead of scored. */
+    private record Rejection(RejectionReason reason, String message) {}
+
+    /** A batch decoded: per position the decoded record, or (null there) why it could not be decoded. */
+    private record DecodedBatch(List<PendingRecord> raw, DecodedRecord[] records, Rejection[] rejected) {}
+
+    /** A micro-batch on its way out: its records and, when done, what was prepared for it. */
+    private record InFlight(List<PendingRecord> batch, Future<Prepared> prepared, long submittedMillis,
+                            long waitedMillis, String trigger) {}
+
+    /**
+     * A decoded batch and, when it was scored off the stream thread, its first model call (inputs, outcome) and
+     * latent codes' bytes (per position, null where none was encoded).
+     */
+    private record Prepared(DecodedBatch decoded, ModelInputs inputs, Scored scored, byte[][] latents) {
+        static Prepared await(Future<Prepared> result) {
+            try {
+                return result.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("preparing a micro-batch failed", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptException(e);
+            }
+        }
+    }
+
+    /**
+     * The rows of one model call: per batch position its input (null: not scored) and why it is dead-lettered
+     * (null: it is not); {@code rows} are the non-null inputs in order, {@code resultRow} maps a position to its row.
+     */
+    private record ModelInputs(float[][] inputs, Rejection[] rejected, float[][] rows, int[] resultRow) {}
+
+    /** One model call's outcome, made on whichever thread ran it. */
+    private record Scored(ScoreBatch result, RuntimeException failure, int rows, long nanos) {
+        static Scored run(OnnxScorer model, float[][] rows) {
+            long start = System.nanoTime();
+            try {
+                return new Scored(model.score(rows), null, rows.length, System.nanoTime() - start);
+            } catch (RuntimeException e) {
+                return new Scored(null, e, rows.length, System.nanoTime() - start);
+            }
+        }
+    }
+
+    /**
+     * Windows the decoded rows {@code from..n-1} on top of {@code accepted} (whose missing entries it loads from the
+     * store; null for a tabular model) and collects the rows the model is to score.
+     */
+    private ModelInputs modelInputs(DecodedBatch batch, int from, Map<String, SlidingWindow> accepted) {
+        int n = batch.records().length;
+        float[][] inputs = new float[n][];
+        Rejection[] rejected = batch.rejected().clone();
+        Map<String, SlidingWindow> trial = new HashMap<>();
+        int scored = 0;
+        for (int k = from; k < n; k++) {
+            DecodedRecord p = batch.records()[k];
+            if (p == null) {
+                continue;
+            }
+            if (windows == null) {
+                inputs[k] = p.row();
+            } else {
+                SlidingWindow w = trial.computeIfAbsent(p.entity(),
+                        e -> SlidingWindow.fromBytes(acceptedWindow(accepted, e).toBytes()));
+                long newest = w.lastTimestamp();
+                if (w.offer(p.row(), p.eventTimestamp(), spec.windowPolicy()) == Placement.TOO_LATE) {
+                    rejected[k] = new Rejection(RejectionReason.LATE_RECORD, "event time " + p.eventTimestamp() + " is "
+                            + (newest - p.eventTimestamp()) + " ms before entity '" + p.entity()
+                            + "''s newest windowed record (" + newest + "); windows.grace-ms is "
+                            + spec.windowPolicy().graceMillis()
+                            + (w.isFull() ? " and the full window holds nothing that old" : ""));
+                }
+                inputs[k] = rejected[k] == null && w.isFull() ? w.flatten() : null;
+            }
+            scored += inputs[k] == null ? 0 : 1;
+        }
+        float[][] rows = new float[scored][];
+        int[] resultRow = new int[n];
+        for (int k = from, r = 0; k < n; k++) {
+            if (inputs[k] != null) {
+                resultRow[k] = r;
+                rows[r++] = inputs[k];
+            }
+        }
+        return new ModelInputs(inputs, rejected, rows, resultRow);
+    }
+
+    /**
+     * Scores a decoded batch with as few model calls as possible and forwards its outputs in input order. A row
+     * that scores non-finite is dead-lettered and must not stay in its entity's window, so the rows after it are
+     * windowed and scored again without it (rare: it takes input far outside the training range).
+     */
+    private void scoreInOrder(Prepared prepared) {
+        DecodedBatch batch = prepared.decoded();
+        int n = batch.records().length;
         // Windows as they stand after the rows accepted so far; written back to the store at the end.
         Map<String, SlidingWindow> accepted = new HashMap<>();
         // Episodes as they stand after the rows emitted so far (null: none running); dirty ones written at the end.
@@ -362,51 +593,28 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         Map<String, AnomalyLikelihood.State> likelihoods = new HashMap<>();
         int from = 0;
         while (from < n) {
-            float[][] inputs = new float[n][];
-            String[] late = new String[n]; // why a row is too late to window; null when it is not
-            Map<String, SlidingWindow> trial = new HashMap<>();
-            int scored = 0;
-            for (int k = from; k < n; k++) {
-                PendingRecord p = batch.get(k);
-                if (windows == null) {
-                    inputs[k] = p.row();
-                } else {
-                    SlidingWindow w = trial.computeIfAbsent(p.entity(),
-                            e -> SlidingWindow.fromBytes(acceptedWindow(accepted, e).toBytes()));
-                    long newest = w.lastTimestamp();
-                    if (w.offer(p.row(), p.eventTimestamp(), spec.windowPolicy()) == Placement.TOO_LATE) {
-                        late[k] = "event time " + p.eventTimestamp() + " is " + (newest - p.eventTimestamp())
-                                + " ms before entity '" + p.entity() + "''s newest windowed record (" + newest
-                                + "); windows.grace-ms is " + spec.windowPolicy().graceMillis()
-                                + (w.isFull() ? " and the full window holds nothing that old" : "");
-                    }
-                    inputs[k] = late[k] == null && w.isFull() ? w.flatten() : null;
-                }
-                scored += inputs[k] == null ? 0 : 1;
-            }
+            boolean first = from == 0 && prepared.inputs() != null;
+            ModelInputs in = first ? prepared.inputs() : modelInputs(batch, from, accepted);
+            float[][] inputs = in.inputs();
+            Rejection[] rejected = in.rejected();
+            int[] resultRow = in.resultRow();
+            byte[][] latents = first ? prepared.latents() : null;
             ScoreBatch result = null;
-            int[] resultRow = new int[n];
-            if (scored > 0) {
-                float[][] rows = new float[scored][];
-                for (int k = from, r = 0; k < n; k++) {
-                    if (inputs[k] != null) {
-                        resultRow[k] = r;
-                        rows[r++] = inputs[k];
-                    }
-                }
-                try {
-                    long start = System.nanoTime();
-                    result = scorer.score(rows);
-                    spec.metrics().batchScored(rows.length, System.nanoTime() - start);
-                } catch (RuntimeException e) {
-                    LOG.warn("event=scoring_failed rows={} error=\"{}\"", rows.length, e.toString());
+            if (in.rows().length > 0) {
+                Scored scored = first && prepared.scored() != null ? prepared.scored() : Scored.run(scorer, in.rows());
+                if (scored.failure() == null) {
+                    result = scored.result();
+                    spec.metrics().batchScored(scored.rows(), scored.nanos());
+                } else {
+                    RuntimeException e = scored.failure();
+                    LOG.warn("event=scoring_failed rows={} error=\"{}\"", scored.rows(), e.toString());
                     for (int k = from; k < n; k++) {
-                        if (inputs[k] != null) {
-                            deadLetter(batch.get(k), RejectionReason.SCORING_FAILED, "scoring failed: " + e);
-                        } else if (late[k] != null) {
-                            deadLetter(batch.get(k), RejectionReason.LATE_RECORD, late[k]);
+                        if (rejected[k] != null) {
+                            deadLetter(batch.raw().get(k), rejected[k].reason(), rejected[k].message());
+                        } else if (inputs[k] != null) {
+                            deadLetter(batch.raw().get(k), RejectionReason.SCORING_FAILED, "scoring failed: " + e);
                         } else {
-                            offer(accepted, batch.get(k));
+                            offer(accepted, batch.records()[k]);
                         }
                     }
                     break;
@@ -414,9 +622,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             }
             int next = n;
             for (int k = from; k < n; k++) {
-                PendingRecord p = batch.get(k);
-                if (late[k] != null) {
-                    deadLetter(p, RejectionReason.LATE_RECORD, late[k]);
+                DecodedRecord p = batch.records()[k];
+                if (rejected[k] != null) {
+                    deadLetter(batch.raw().get(k), rejected[k].reason(), rejected[k].message());
                     continue;
                 }
                 if (inputs[k] == null) {
@@ -427,8 +635,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 if (!Double.isFinite(score)) {
                     // Values far outside the training range overflow float32; an alert with an infinite score
                     // and NaN contributions would explain nothing.
-                    deadLetter(p, RejectionReason.SCORING_FAILED, "the model produced a non-finite score (" + score
-                            + "); the input is probably far outside the range the model was trained on");
+                    deadLetter(p.source(), RejectionReason.SCORING_FAILED, "the model produced a non-finite score ("
+                            + score + "); the input is probably far outside the range the model was trained on");
                     if (windows != null) {
                         next = k + 1; // later rows were windowed with this one: score them again
                         break;
@@ -445,7 +653,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                     likelihoods.put(p.entity(), l.next());
                     likelihood = l.logScore();
                 }
-                emitLatent(p, result.latent(resultRow[k]), score, likelihood);
+                byte[] latent = latents != null && latents[k] != null ? latents[k]
+                        : encodeLatent(manifest, p, result.latent(resultRow[k]), score, likelihood);
+                forward(p.entity(), p.recordTimestamp(), latent, spec.latentsSink());
                 newestEventTime = Math.max(newestEventTime, p.eventTimestamp());
                 spec.metrics().recordScored(score, System.currentTimeMillis() - p.recordTimestamp());
                 if (episodeStore != null) {
@@ -487,7 +697,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     }
 
     /** Places an accepted row in its entity's window (the same placement the trial pass made). */
-    private void offer(Map<String, SlidingWindow> accepted, PendingRecord p) {
+    private void offer(Map<String, SlidingWindow> accepted, DecodedRecord p) {
         acceptedWindow(accepted, p.entity()).offer(p.row(), p.eventTimestamp(), spec.windowPolicy());
     }
 
@@ -557,7 +767,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         return accepted.computeIfAbsent(entity, this::loadWindow);
     }
 
-    private void emitLatent(PendingRecord p, float[] latent, double score, Double likelihood) {
+    /** A latent code's bytes; thread-safe (the scoring thread encodes a tabular batch's codes). */
+    private static byte[] encodeLatent(ModelManifest serving, DecodedRecord p, float[] latent, double score,
+                                       Double likelihood) {
         List<Float> code = new ArrayList<>(latent.length);
         for (float v : latent) {
             code.add(v);
@@ -565,19 +777,17 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         LatentCode value = LatentCode.newBuilder()
                 .setEntity(p.entity())
                 .setTimestamp(p.eventTimestamp())
-                .setModelId(manifest.modelId())
-                .setModelVersion(manifest.modelVersion())
+                .setModelId(serving.modelId())
+                .setModelVersion(serving.modelVersion())
                 .setLatent(code)
                 .setScore(score)
                 .setLikelihood(likelihood)
                 .build();
-        byte[] bytes;
         try {
-            bytes = toBytes(value.toByteBuffer());
+            return toBytes(value.toByteBuffer());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode a LatentCode", e);
         }
-        forward(p.entity(), p.recordTimestamp(), bytes, spec.latentsSink());
     }
 
     /** @param reconstructionScore the triggering record's, when alerts are raised on the likelihood; else null */
@@ -631,20 +841,16 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
      * newest event time this task has scored. An entity with records waiting in the micro-batch is not silent.
      */
     private void closeIdleEpisodes() {
+        // Pending records are decoded only with their batch, so their entities are not known yet: emit them first.
+        flush("idle-close");
         if (newestEventTime == Long.MIN_VALUE) {
             return;
-        }
-        Set<String> pending = new HashSet<>();
-        for (PendingRecord p : buffer) {
-            pending.add(p.entity());
         }
         List<KeyValue<String, EpisodeState>> idle = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> all = episodeStore.all()) {
             while (all.hasNext()) {
                 KeyValue<String, byte[]> e = all.next();
-                if (!pending.contains(e.key)) {
-                    readEpisode(e.key, e.value).ifPresent(state -> idle.add(KeyValue.pair(e.key, state)));
-                }
+                readEpisode(e.key, e.value).ifPresent(state -> idle.add(KeyValue.pair(e.key, state)));
             }
         }
         for (KeyValue<String, EpisodeState> e : idle) {
@@ -661,31 +867,24 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, RejectionReason reason, String error) {
-        RecordMetadata source = context.recordMetadata().orElse(null);
-        deadLetter(record.key(), record.value(), record.headers(), record.timestamp(), reason, error,
-                source == null ? null : source.topic(), source == null ? -1 : source.partition(),
-                source == null ? -1L : source.offset());
-    }
-
     private void deadLetter(PendingRecord p, RejectionReason reason, String error) {
-        deadLetter(p.key(), p.value(), p.headers(), p.recordTimestamp(), reason, error, p.sourceTopic(),
-                p.sourcePartition(), p.sourceOffset());
-    }
-
-    private void deadLetter(byte[] key, byte[] value, Headers headers, long timestamp, RejectionReason reason,
-                            String error, String topic, int partition, long offset) {
         spec.metrics().deadLettered(reason);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("event=dead_letter reason={} topic={} partition={} offset={} error=\"{}\"", reason, topic,
-                    partition, offset, error);
+            LOG.debug("event=dead_letter reason={} topic={} partition={} offset={} error=\"{}\"", reason,
+                    p.sourceTopic(), p.sourcePartition(), p.sourceOffset(), error);
         }
-        context.forward(new Record<>(key, value, timestamp,
-                DeadLetters.headers(headers, reason, error, topic, partition, offset)), spec.deadLetterSink());
+        context.forward(new Record<>(p.key(), p.value(), p.recordTimestamp(), DeadLetters.headers(p.headers(), reason,
+                error, p.sourceTopic(), p.sourcePartition(), p.sourceOffset())), spec.deadLetterSink());
     }
 
     @Override
     public void close() {
+        // The batch in flight is not emitted (see the class comment): its records are in the committed snapshot.
+        discardInFlight();
+        if (scoringThread != null) {
+            scoringThread.shutdownNow();
+            scoringThread = null;
+        }
         if (scorer != null) {
             scorer.close();
             scorer = null;

@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param pendingStore name of the store of records waiting for their micro-batch; null when batchMaxRecords is 1
  * @param batchMaxRecords micro-batch size
  * @param batchMaxWaitMs longest wall-clock wait of a pending record
+ * @param batchPipeline whether full micro-batches are prepared on a scoring thread of the task
  * @param episodeStore name of the per-entity alert-episode store; null when the processor emits no alerts
  * @param episodePolicy how anomalous records group into alert episodes
  * @param windowPolicy how windows place records by event time (grace, gaps)
@@ -39,7 +40,7 @@ import java.util.Objects;
 public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, InputFormat inputFormat, int maxRecordBytes,
                           Thresholds thresholds, int topK, String windowStore, String latentsSink, String alertsSink,
                           String deadLetterSink, ScoringMetrics metrics, String pendingStore,
-                          int batchMaxRecords, long batchMaxWaitMs, String episodeStore, EpisodePolicy episodePolicy,
+                          int batchMaxRecords, long batchMaxWaitMs, boolean batchPipeline, String episodeStore, EpisodePolicy episodePolicy,
                           WindowPolicy windowPolicy, ModelSlot modelSlot, AlertScoring alertScoring,
                           String likelihoodStore) {
 

@@ -94,7 +94,7 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             + "1 scores every record on its own and uses no store.";
 
     public static final String BATCH_PIPELINE_CONFIG = "scoring.batch.pipeline";
-    private static final String BATCH_PIPELINE_DOC = "Whether a full micro-batch is decoded, scored and encoded on a scoring thread of its stream task "
+    private static final String BATCH_PIPELINE_DOC = "Whether a full micro-batch is decoded, scored and encoded on a shared pool of scoring threads (one per core) "
             + "while the stream thread takes in the next one (outputs keep input order); false does it all on the stream thread.";
 
     public static final String BATCH_MAX_WAIT_MS_CONFIG = "scoring.batch.max-wait-ms";

@@ -37,7 +37,7 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * @param graphOptimizationLevel how much ONNX Runtime rewrites the graph when a session opens
  * @param batchMaxRecords records scored together at most (1: no micro-batching, no pending-record store)
  * @param batchMaxWaitMs longest a record waits in a micro-batch before the batch is scored anyway
- * @param batchPipeline whether full micro-batches are decoded, scored and encoded on a scoring thread per task
+ * @param batchPipeline whether full micro-batches are decoded, scored and encoded on the shared scoring threads
  * @param topK feature contributions per alert
  * @param warningThreshold overrides the bundle's warning threshold when present
  * @param criticalThreshold overrides the bundle's critical threshold when present

@@ -34,7 +34,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.header.Headers;
@@ -61,9 +60,9 @@ import org.slf4j.LoggerFactory;
  * partition (so of one key) keep their order. A record that cannot be decoded is dead-lettered when its batch
  * is emitted (one too large at once), so order is kept within each output topic, not across them.
  *
- * <p><b>The scoring thread</b> ({@code scoring.batch.pipeline}): a full batch is handed to a thread of the task
- * that decodes it and, for a tabular model, scores it and encodes its latent codes, touching no state store and
- * no processor context. The stream thread meanwhile takes in the next records and emits earlier batches: it
+ * <p><b>Scoring threads</b> ({@code scoring.batch.pipeline}): a full batch is handed to {@link ScoringThreads},
+ * whose threads decode it and, for a tabular model, score it and encode its latent codes, touching no state store
+ * and no processor context. The stream thread meanwhile takes in the next records and emits earlier batches: it
  * windows, decides episodes, updates likelihoods and forwards, one batch after the other, so state sees records
  * in order exactly as without the thread. Up to {@value #MAX_BATCHES_IN_FLIGHT} batches may be in flight.
  *
@@ -120,9 +119,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     /** Running episodes remembered per task (bounded): the store is read once per entity, not once per record. */
     static final int EPISODE_CACHE_ENTRIES = 10_000;
     /**
-     * Full batches handed to the scoring thread and not yet emitted, at most. Kafka Streams hands a stream thread's
-     * tasks their records in runs, so a task's scoring thread works on several batches while the stream thread is
-     * busy with other tasks; with room for only one or two the stream thread waited for it a third of the time.
+     * Full batches of a task handed to the scoring threads and not yet emitted, at most. Kafka Streams hands a
+     * stream thread's tasks their records in runs, so the scoring threads work through several batches of one task
+     * while the stream thread goes on; with room for only one or two it waited for them a third of the time.
      */
     static final int MAX_BATCHES_IN_FLIGHT = 8;
 
@@ -158,9 +157,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     private long servingGeneration = -1;
     /** Records not yet emitted, in arrival order; the first {@link #submittedRecords} are in batches in flight. */
     private final List<PendingRecord> buffer = new ArrayList<>();
-    /** Runs the model for full micro-batches while the stream thread decodes the next one; null when B is 1. */
-    private ExecutorService scoringThread;
-    /** The micro-batch the scoring thread is working on; null when none. */
+    /** Prepares full micro-batches while the stream thread goes on ({@link ScoringThreads}); null when not pipelined. */
+    private ExecutorService scoringThreads;
+    /** The task's batches handed to the scoring threads and not yet emitted, oldest first. */
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private int submittedRecords;
     /** Arrival of the oldest record not yet in a micro-batch. */
@@ -210,12 +209,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             long tick = Math.max(1, spec.batchMaxWaitMs() / 2);
             context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, now -> onTick(now, tick));
             if (spec.batchPipeline()) {
-                String threadName = "latentwatch-scoring-" + context.taskId();
-                scoringThread = Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, threadName);
-                    t.setDaemon(true);
-                    return t;
-                });
+                scoringThreads = ScoringThreads.pool();
             }
         }
         ModelBundle opening = spec.bundle();
@@ -365,7 +359,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
 
     /**
      * Scores every pending record and forwards the outputs in input order. A full batch ({@code trigger} "size") is
-     * handed to the scoring thread, which decodes it and, for a tabular model, scores it and encodes its latent
+     * handed to the scoring threads, which decode it and, for a tabular model, score it and encode its latent
      * codes; meanwhile this thread emits the batch before it and takes in the next one. A batch in flight is
      * emitted once it is done (checked with every record), at the next full batch, or at the next flush of any
      * other kind, which does all of its work here. Windows, episodes and likelihoods are updated as batches are
@@ -376,7 +370,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         if (pendingStore != null) {
             restorePendingOnce();
         }
-        if (scoringThread != null && trigger.equals("size")) {
+        if (scoringThreads != null && trigger.equals("size")) {
             if (spec.modelSlot() != null && spec.modelSlot().current().generation() != servingGeneration) {
                 completeInFlight(); // every batch in flight goes out with the model that scored it
             }
@@ -385,10 +379,10 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             long waited = context.currentSystemTimeMs() - oldestArrivalMillis;
             OnnxScorer model = scorer;
             ModelManifest serving = manifest;
-            inFlight.addLast(new InFlight(batch, scoringThread.submit(() -> prepareOffThread(batch, model, serving)),
+            inFlight.addLast(new InFlight(batch, scoringThreads.submit(() -> prepareOffThread(batch, model, serving)),
                     context.currentSystemTimeMs(), waited, trigger));
             submittedRecords += batch.size();
-            // Older batches go out while the scoring thread works on this one (they did at once if done).
+            // Older batches go out while the scoring threads work on this one (they did at once if done).
             while (inFlight.size() > MAX_BATCHES_IN_FLIGHT) {
                 emit(inFlight.removeFirst());
             }
@@ -409,7 +403,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     /**
      * Emits the batches in flight that are done or were handed over {@code tick} ms ago or more, and flushes the
      * records not yet in a batch when the oldest of them has waited that long. Under load batches fill and are
-     * prepared long before that, so a tick does not drain the scoring thread's queue.
+     * prepared long before that, so a tick does not drain the scoring threads' queue.
      */
     private void onTick(long now, long tick) {
         if (pendingStore != null) {
@@ -427,7 +421,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     /**
      * What a batch needs before it is emitted that touches no state store and no processor context: decoding, and
      * for a tabular model (no windows) its one model call and, unless alerts use the likelihood (which the latent
-     * code carries), its latent codes' bytes. Runs on the scoring thread, or here when {@code model} is null (then
+     * code carries), its latent codes' bytes. Runs on a scoring thread, or here when {@code model} is null (then
      * the stream thread scores at emission).
      */
     private Prepared prepareOffThread(List<PendingRecord> batch, OnnxScorer model, ModelManifest serving) {
@@ -454,7 +448,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         return new Prepared(decoded, inputs, scored, latents);
     }
 
-    /** Emits every batch in flight, in order, once the scoring thread is done with it. */
+    /** Emits every batch in flight, in order, once the scoring threads are done with it. */
     private void completeInFlight() {
         while (!inFlight.isEmpty()) {
             emit(inFlight.removeFirst());
@@ -472,7 +466,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         spec.metrics().microBatchFlushed(batch.batch().size(), batch.waitedMillis(), batch.trigger());
     }
 
-    /** Forgets the batches in flight (their records stay in the pending snapshot), once the scoring thread is done. */
+    /** Forgets the batches in flight (their records stay in the pending snapshot), once the scoring threads are done. */
     private void discardInFlight() {
         for (InFlight batch : inFlight) {
             try {
@@ -767,7 +761,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         return accepted.computeIfAbsent(entity, this::loadWindow);
     }
 
-    /** A latent code's bytes; thread-safe (the scoring thread encodes a tabular batch's codes). */
+    /** A latent code's bytes; thread-safe (the scoring threads encode a tabular batch's codes). */
     private static byte[] encodeLatent(ModelManifest serving, DecodedRecord p, float[] latent, double score,
                                        Double likelihood) {
         List<Float> code = new ArrayList<>(latent.length);
@@ -881,10 +875,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
     public void close() {
         // The batch in flight is not emitted (see the class comment): its records are in the committed snapshot.
         discardInFlight();
-        if (scoringThread != null) {
-            scoringThread.shutdownNow();
-            scoringThread = null;
-        }
+        scoringThreads = null; // shared with other tasks: not shut down here
         if (scorer != null) {
             scorer.close();
             scorer = null;

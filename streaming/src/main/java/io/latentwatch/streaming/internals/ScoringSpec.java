@@ -28,7 +28,7 @@ import java.util.Objects;
  * @param pendingStore name of the store of records waiting for their micro-batch; null when batchMaxRecords is 1
  * @param batchMaxRecords micro-batch size
  * @param batchMaxWaitMs longest wall-clock wait of a pending record
- * @param batchPipeline whether full micro-batches are prepared on a scoring thread of the task
+ * @param batchPipeline whether full micro-batches are prepared on the shared scoring threads
  * @param episodeStore name of the per-entity alert-episode store; null when the processor emits no alerts
  * @param episodePolicy how anomalous records group into alert episodes
  * @param windowPolicy how windows place records by event time (grace, gaps)

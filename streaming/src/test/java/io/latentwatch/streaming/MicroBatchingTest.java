@@ -77,6 +77,17 @@ class MicroBatchingTest {
         }
     }
 
+    /** Sine series of entities a and b, 40 records each, a's 21st far out of range (it scores non-finite). */
+    private static void sendSeries(ScoringHarness h) {
+        for (int i = 0; i < 40; i++) {
+            for (String entity : List.of("a", "b")) {
+                String value = entity.equals("a") && i == 20 ? "3.0e38" : Float.toString(sine(i));
+                h.sendJson(entity, "{\"entity\":\"" + entity + "\",\"timestamp\":" + 1_000L * i
+                        + ",\"values\":[" + value + "]}", 1_000L * i);
+            }
+        }
+    }
+
     @Test
     void theTopologyHasAPendingStoreOnlyWhenBatching() {
         assertThat(describe(harness(tabular, 1, 10))).doesNotContain(ScoringTopology.PENDING_STORE);
@@ -175,13 +186,7 @@ class MicroBatchingTest {
         ScoringHarness single = harness(series, 1, 10);
         ScoringHarness batched = harness(series, 7, LONG_WAIT_MS);
         for (ScoringHarness h : List.of(single, batched)) {
-            for (int i = 0; i < 40; i++) {
-                for (String entity : List.of("a", "b")) {
-                    String value = entity.equals("a") && i == 20 ? "3.0e38" : Float.toString(sine(i));
-                    h.sendJson(entity, "{\"entity\":\"" + entity + "\",\"timestamp\":" + 1_000L * i
-                            + ",\"values\":[" + value + "]}", 1_000L * i);
-                }
-            }
+            sendSeries(h);
             h.driver.advanceWallClockTime(Duration.ofMillis(LONG_WAIT_MS));
         }
         List<TestRecord<byte[], byte[]>> want = single.latentRecords();
@@ -193,12 +198,12 @@ class MicroBatchingTest {
     }
 
     /**
-     * With the scoring thread, full batches are decoded, scored and encoded off the stream thread and emitted later,
+     * With the scoring threads, full batches are decoded, scored and encoded off the stream thread and emitted later,
      * yet every output topic gets exactly what scoring on the stream thread gives, in the same order: tabular rows
      * with a bad record among them, and windowed series with a non-finite row that is scored again without it.
      */
     @Test
-    void thePipelinedScoringThreadEmitsExactlyWhatTheStreamThreadDoes() {
+    void thePipelinedScoringThreadsEmitExactlyWhatTheStreamThreadDoes() {
         for (ModelBundle bundle : List.of(tabular, series)) {
             ScoringHarness plain = harness(bundle, 4, LONG_WAIT_MS, false);
             ScoringHarness pipelined = harness(bundle, 4, LONG_WAIT_MS, true);
@@ -206,13 +211,7 @@ class MicroBatchingTest {
                 if (bundle == tabular) {
                     sendTabular(h, 0, 40);
                 } else {
-                    for (int i = 0; i < 40; i++) {
-                        for (String entity : List.of("a", "b")) {
-                            String value = entity.equals("a") && i == 20 ? "3.0e38" : Float.toString(sine(i));
-                            h.sendJson(entity, "{\"entity\":\"" + entity + "\",\"timestamp\":" + 1_000L * i
-                                    + ",\"values\":[" + value + "]}", 1_000L * i);
-                        }
-                    }
+                    sendSeries(h);
                 }
                 h.driver.advanceWallClockTime(Duration.ofMillis(LONG_WAIT_MS));
             }

@@ -287,6 +287,11 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 records[k] = new DecodedRecord(p, obs.entity(), obs.timestamp(), obs.features(layout));
             } catch (InvalidRecordException e) {
                 rejected[k] = new Rejection(e.reason(), e.getMessage());
+            } catch (RuntimeException e) {
+                // A bug, not bad input; only this record goes, as when the processing exception handler catches one.
+                LOG.error("event=decoding_failed topic={} partition={} offset={} action=dead_letter error=\"{}\"",
+                        p.sourceTopic(), p.sourcePartition(), p.sourceOffset(), e.toString(), e);
+                rejected[k] = new Rejection(RejectionReason.SCORING_FAILED, "decoding failed: " + e);
             }
         }
         return new DecodedBatch(batch, records, rejected);

@@ -70,13 +70,12 @@ import org.slf4j.LoggerFactory;
  * {@link #process} has returned from. A record held only in memory at a commit would be lost by a crash: its
  * offset committed, its outputs never produced. So the pending list is tracked by a {@link PendingBatchStore},
  * which writes it to its changelog at each commit, before the offsets are committed and in the same transaction
- * under exactly-once: one snapshot of the records pending at that moment (batches in flight included) per
- * commit, nothing per record. A task
- * that starts (after a crash, a rebalance or a restart) finds the restored snapshot in the store and scores those
- * records first, before any new record. Pending records are not flushed in {@link #close}: Kafka Streams commits a
- * task before closing its processors, so anything forwarded there would fall outside the committed transaction;
- * the records stay in the changelog for the task's next owner. With {@code scoring.batch.max-records=1} every
- * record is scored as it arrives and no store is used.
+ * under exactly-once: one snapshot of the records pending at that moment (batches in flight included) per commit,
+ * nothing per record. A task that starts (after a crash, a rebalance or a restart) finds the restored snapshot in
+ * the store and scores those records first, before any new record. Pending records are not flushed in
+ * {@link #close}: Kafka Streams commits a task before closing its processors, so anything forwarded there would
+ * fall outside the committed transaction; the records stay in the changelog for the task's next owner. With
+ * {@code scoring.batch.max-records=1} every record is scored as it arrives and no store is used.
  *
  * <p><b>One ONNX Runtime session per stream task</b>, opened in {@link #init} and closed in {@link #close}: Kafka
  * Streams creates, migrates and closes processors with their tasks, so the session's life follows the task's

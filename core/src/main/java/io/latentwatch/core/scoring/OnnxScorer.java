@@ -94,35 +94,89 @@ public final class OnnxScorer implements AutoCloseable {
     }
 
     private static OnnxScorer openOnThisThread(ModelBundle bundle, ScorerOptions options) {
+        return openOnThisThread(bundle, options, OrtEnvironment.getAvailableProviders(), OnnxScorer::appendProvider);
+    }
+
+    /** Adds an accelerator's execution provider to session options (a seam for tests: a build without one). */
+    @FunctionalInterface
+    interface ProviderAppender {
+        void append(OrtSession.SessionOptions options, ExecutionProvider provider) throws OrtException;
+    }
+
+    private static void appendProvider(OrtSession.SessionOptions so, ExecutionProvider provider) throws OrtException {
+        if (provider == ExecutionProvider.CUDA) {
+            so.addCUDA(0);
+        } else if (provider == ExecutionProvider.COREML) {
+            so.addCoreML();
+        }
+    }
+
+    /**
+     * Opens with the provider {@link #choose} picks. An accelerator that is in the ONNX Runtime build but does not
+     * start (the GPU build on a host without CUDA's libraries or without a GPU) is skipped like a missing one: with
+     * {@code auto} the next is tried, with an explicit one the fallback setting decides.
+     */
+    static OnnxScorer openOnThisThread(ModelBundle bundle, ScorerOptions options, EnumSet<OrtProvider> available,
+                                       ProviderAppender appender) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
         List<String> skipped = new ArrayList<>();
         ExecutionProvider chosen = choose(options, available, skipped);
-        try {
-            OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-            so.setIntraOpNumThreads(options.intraOpThreads());
-            so.setInterOpNumThreads(options.interOpThreads());
-            so.setOptimizationLevel(options.optimizationLevel().ortLevel());
-            if (chosen == ExecutionProvider.CUDA) {
-                so.addCUDA(0);
-            } else if (chosen == ExecutionProvider.COREML) {
-                so.addCoreML();
+        while (true) {
+            OrtSession session;
+            try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+                so.setIntraOpNumThreads(options.intraOpThreads());
+                so.setInterOpNumThreads(options.interOpThreads());
+                so.setOptimizationLevel(options.optimizationLevel().ortLevel());
+                appender.append(so, chosen);
+                session = env.createSession(bundle.onnxModel(), so);
+            } catch (OrtException e) {
+                if (chosen == ExecutionProvider.CPU) {
+                    throw new InvalidBundleException("ONNX Runtime cannot load " + bundle + ": " + e.getMessage(), e);
+                }
+                chosen = afterFailedStart(chosen, options, available, skipped, e);
+                continue;
             }
-            OrtSession session = env.createSession(bundle.onnxModel(), so);
             String reason = skipped.isEmpty() ? "requested" : String.join("; ", skipped);
             LOG.info("scoring model={} version={} execution_provider={} reason=\"{}\"",
                     bundle.manifest().modelId(), bundle.manifest().modelVersion(), chosen.configName(), reason);
             OnnxScorer scorer = new OnnxScorer(bundle.manifest(), env, session, chosen, reason);
             try {
                 scorer.checkSignature();
+            } catch (OrtException e) {
+                scorer.close();
+                throw new InvalidBundleException("ONNX Runtime cannot load " + bundle + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
                 scorer.close();
                 throw e;
             }
             return scorer;
-        } catch (OrtException e) {
-            throw new InvalidBundleException("ONNX Runtime cannot load " + bundle + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The provider to try after {@code failed} would not start, or a clear error when falling back is not allowed. */
+    private static ExecutionProvider afterFailedStart(ExecutionProvider failed, ScorerOptions options,
+                                                      EnumSet<OrtProvider> available, List<String> skipped,
+                                                      OrtException e) {
+        String message = String.valueOf(e.getMessage());
+        int nl = message.indexOf('\n');
+        String why = failed.configName() + ": in this ONNX Runtime build but it did not start ("
+                + (nl < 0 ? message : message.substring(0, nl)).trim() + ")";
+        if (options.executionProvider() == ExecutionProvider.AUTO) {
+            skipped.add(why);
+            if (failed == ExecutionProvider.CUDA && available.contains(OrtProvider.CORE_ML)) {
+                return ExecutionProvider.COREML;
+            }
+            if (failed == ExecutionProvider.CUDA) {
+                skipped.add("coreml: not in this ONNX Runtime build (macOS only)");
+            }
+            return ExecutionProvider.CPU;
+        }
+        if (!options.allowFallback()) {
+            throw new IllegalStateException("scoring.execution-provider: " + why
+                    + "; set scoring.execution-provider.fallback=true to fall back to cpu");
+        }
+        skipped.add(why + "; falling back to cpu");
+        return ExecutionProvider.CPU;
     }
 
     private static ExecutionProvider choose(ScorerOptions options, EnumSet<OrtProvider> available, List<String> skipped) {

@@ -96,7 +96,7 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--likelihood-warning", defaultValue = "0.3",
             description = "alerts.likelihood.warning: the log score an alert needs (default: ${DEFAULT-VALUE}).")
     double likelihoodWarning;
-    @Option(names = "--cooldown", defaultValue = "PT1H", paramLabel = "DURATION",
+    @Option(names = "--cooldown", defaultValue = "PT3H", paramLabel = "DURATION",
             description = "alerts.episode.cooldown-ms of the topology, as an ISO-8601 duration (default: ${DEFAULT-VALUE}): "
                     + "anomalous records this soon after an episode's last one continue it instead of opening another.")
     java.time.Duration cooldown;

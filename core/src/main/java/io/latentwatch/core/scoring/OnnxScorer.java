@@ -131,7 +131,7 @@ public final class OnnxScorer implements AutoCloseable {
                 session = env.createSession(bundle.onnxModel(), so);
             } catch (OrtException e) {
                 if (chosen == ExecutionProvider.CPU) {
-                    throw new InvalidBundleException("ONNX Runtime cannot load " + bundle + ": " + e.getMessage(), e);
+                    throw cannotLoad(bundle, e);
                 }
                 chosen = afterFailedStart(chosen, options, available, skipped, e);
                 continue;
@@ -144,13 +144,17 @@ public final class OnnxScorer implements AutoCloseable {
                 scorer.checkSignature();
             } catch (OrtException e) {
                 scorer.close();
-                throw new InvalidBundleException("ONNX Runtime cannot load " + bundle + ": " + e.getMessage(), e);
+                throw cannotLoad(bundle, e);
             } catch (RuntimeException e) {
                 scorer.close();
                 throw e;
             }
             return scorer;
         }
+    }
+
+    private static InvalidBundleException cannotLoad(ModelBundle bundle, OrtException e) {
+        return new InvalidBundleException("ONNX Runtime cannot load " + bundle + ": " + e.getMessage(), e);
     }
 
     /** The provider to try after {@code failed} would not start, or a clear error when falling back is not allowed. */

@@ -122,7 +122,7 @@ public final class PendingBatchStore implements StateStore, CachedStateStore<Int
         for (PendingRecord p : tracked) {
             byte[] record = p.toBytes();
             if (!inChunk.isEmpty() && size + record.length > chunkBytes) {
-                chunks.put(written++, encode(inChunk, size, chunk));
+                chunks.put(written++, encode(inChunk, chunk));
                 inChunk.clear();
                 size = 0;
             }
@@ -130,7 +130,7 @@ public final class PendingBatchStore implements StateStore, CachedStateStore<Int
             size += Integer.BYTES + record.length;
         }
         if (!inChunk.isEmpty()) {
-            chunks.put(written++, encode(inChunk, size, chunk));
+            chunks.put(written++, encode(inChunk, chunk));
         }
         for (int stale = written; stale < storedChunks; stale++) {
             chunks.delete(stale);
@@ -139,7 +139,7 @@ public final class PendingBatchStore implements StateStore, CachedStateStore<Int
         changed = false;
     }
 
-    private static byte[] encode(List<byte[]> records, int size, ByteArrayOutputStream reuse) {
+    private static byte[] encode(List<byte[]> records, ByteArrayOutputStream reuse) {
         ByteBuffer header = ByteBuffer.allocate(1 + Integer.BYTES).put(CHUNK_FORMAT).putInt(records.size());
         reuse.reset();
         reuse.writeBytes(header.array());

@@ -333,13 +333,10 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
      * be opened here the old model keeps serving.
      */
     private void maybeSwap() {
-        if (spec.modelSlot() == null) {
+        if (!newModelWaiting()) {
             return;
         }
         ModelSlot.Serving serving = spec.modelSlot().current();
-        if (serving.generation() == servingGeneration) {
-            return;
-        }
         servingGeneration = serving.generation();
         ModelManifest next = serving.bundle().manifest();
         OnnxScorer opened;
@@ -374,34 +371,31 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         if (pendingStore != null) {
             restorePendingOnce();
         }
-        if (scoringThreads != null && trigger.equals("size")) {
-            if (spec.modelSlot() != null && spec.modelSlot().current().generation() != servingGeneration) {
-                completeInFlight(); // every batch in flight goes out with the model that scored it
-            }
-            maybeSwap();
-            List<PendingRecord> batch = List.copyOf(buffer.subList(submittedRecords, buffer.size()));
-            long waited = context.currentSystemTimeMs() - oldestArrivalMillis;
-            OnnxScorer model = scorer;
-            ModelManifest serving = manifest;
-            inFlight.addLast(new InFlight(batch, scoringThreads.submit(() -> prepareOffThread(batch, model, serving)),
-                    context.currentSystemTimeMs(), waited, trigger));
-            submittedRecords += batch.size();
-            // Older batches go out while the scoring threads work on this one (they did at once if done).
-            while (inFlight.size() > MAX_BATCHES_IN_FLIGHT) {
-                emit(inFlight.removeFirst());
-            }
-            return;
+        boolean pipelined = scoringThreads != null && trigger.equals("size");
+        if (!pipelined || newModelWaiting()) {
+            completeInFlight(); // so every batch in flight goes out with the model that scored it
         }
-        completeInFlight();
-        if (buffer.isEmpty()) {
+        if (buffer.size() == submittedRecords) {
             return;
         }
         maybeSwap();
-        List<PendingRecord> batch = List.copyOf(buffer);
-        long waited = context.currentSystemTimeMs() - oldestArrivalMillis;
-        submittedRecords = batch.size();
-        emit(new InFlight(batch, CompletableFuture.completedFuture(prepareOffThread(batch, null, null)),
-                context.currentSystemTimeMs(), waited, trigger));
+        List<PendingRecord> batch = List.copyOf(buffer.subList(submittedRecords, buffer.size()));
+        long now = context.currentSystemTimeMs();
+        OnnxScorer model = scorer;
+        ModelManifest serving = manifest;
+        Future<Prepared> prepared = pipelined ? scoringThreads.submit(() -> prepareOffThread(batch, model, serving))
+                : CompletableFuture.completedFuture(prepareOffThread(batch, null, null));
+        inFlight.addLast(new InFlight(batch, prepared, now, now - oldestArrivalMillis, trigger));
+        submittedRecords += batch.size();
+        // Pipelined, older batches go out while the scoring threads work on this one (they did at once if done).
+        while (inFlight.size() > (pipelined ? MAX_BATCHES_IN_FLIGHT : 0)) {
+            emit(inFlight.removeFirst());
+        }
+    }
+
+    /** Whether the model slot holds a model this task has not switched to (or refused) yet. */
+    private boolean newModelWaiting() {
+        return spec.modelSlot() != null && spec.modelSlot().current().generation() != servingGeneration;
     }
 
     /**

@@ -87,15 +87,21 @@ final class NabCommand implements Callable<Integer> {
             description = "alerts.score of the topology: reconstruction or likelihood (default: ${DEFAULT-VALUE}). "
                     + "anomaly_score is the likelihood's log score, or s / (s + warning) on reconstruction scores.")
     AlertScoring.Basis alertScore;
-    @Option(names = "--likelihood-history", defaultValue = "250",
+    @Option(names = "--likelihood-history", defaultValue = "4000",
             description = "alerts.likelihood.history (default: ${DEFAULT-VALUE}).")
     int likelihoodHistory;
     @Option(names = "--likelihood-min-history", defaultValue = "100",
             description = "alerts.likelihood.min-history (default: ${DEFAULT-VALUE}).")
     int likelihoodMinHistory;
-    @Option(names = "--likelihood-warning", defaultValue = "0.3",
+    @Option(names = "--likelihood-short-term", defaultValue = "5",
+            description = "alerts.likelihood.short-term: latest log scores a record is judged by (default: ${DEFAULT-VALUE}).")
+    int likelihoodShortTerm;
+    @Option(names = "--likelihood-warning", defaultValue = "0.7",
             description = "alerts.likelihood.warning: the log score an alert needs (default: ${DEFAULT-VALUE}).")
     double likelihoodWarning;
+    @Option(names = "--likelihood-critical", defaultValue = "0.9",
+            description = "alerts.likelihood.critical: the log score of a CRITICAL alert; severities only (default: ${DEFAULT-VALUE}).")
+    double likelihoodCritical;
     @Option(names = "--cooldown", defaultValue = "PT3H", paramLabel = "DURATION",
             description = "alerts.episode.cooldown-ms of the topology, as an ISO-8601 duration (default: ${DEFAULT-VALUE}): "
                     + "anomalous records this soon after an episode's last one continue it instead of opening another.")
@@ -122,6 +128,11 @@ final class NabCommand implements Callable<Integer> {
         Path profilesFile = profiles != null ? profiles : labels.toAbsolutePath().getParent().resolveSibling("config/profiles.json");
         if (!Files.isDirectory(data) || !Files.isRegularFile(labels) || !Files.isRegularFile(profilesFile)) {
             System.err.println("latentwatch nab: need --data DIR, --labels FILE and " + profilesFile);
+            return 2;
+        }
+        if (likelihoodWarning > likelihoodCritical) {
+            System.err.println("latentwatch nab: --likelihood-warning (" + likelihoodWarning
+                    + ") must not be above --likelihood-critical (" + likelihoodCritical + ")");
             return 2;
         }
         if (!(retrainEvery >= 0 && retrainEvery < 1)) {
@@ -223,7 +234,9 @@ final class NabCommand implements Callable<Integer> {
         props.put(LatentwatchStreamsConfig.EPISODE_COOLDOWN_MS_CONFIG, cooldown.toMillis());
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, likelihoodHistory);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, likelihoodMinHistory);
+        props.put(LatentwatchStreamsConfig.LIKELIHOOD_SHORT_TERM_CONFIG, likelihoodShortTerm);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_WARNING_CONFIG, likelihoodWarning);
+        props.put(LatentwatchStreamsConfig.LIKELIHOOD_CRITICAL_CONFIG, likelihoodCritical);
         StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();
         double warning = bundle.manifest().thresholds().warning();
         double[] anomalyScore = new double[series.size()];

@@ -24,9 +24,14 @@ import java.util.Objects;
  */
 public record AlertScoring(Basis basis, AnomalyLikelihood.Settings likelihood, double likelihoodWarning,
                            double likelihoodCritical) {
-    /** Alerts on the reconstruction score (the default). */
+    /**
+     * Alerts on the reconstruction score (the default). The likelihood's defaults judge each record alone, right for
+     * records that stand alone (transactions, tabular rows); time series scored over windows do better with a long
+     * memory, the mean of a few recent log scores and thresholds far in the tail (what {@code latentwatch nab} runs,
+     * README).
+     */
     public static final AlertScoring RECONSTRUCTION =
-            new AlertScoring(Basis.RECONSTRUCTION, new AnomalyLikelihood.Settings(250, 100), 0.3, 0.5);
+            new AlertScoring(Basis.RECONSTRUCTION, new AnomalyLikelihood.Settings(250, 100, 1), 0.3, 0.5);
 
     /** What alerts are raised on. */
     public enum Basis {

@@ -144,9 +144,15 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
     private static final String LIKELIHOOD_MIN_HISTORY_DOC = "alerts.score=likelihood: records an entity sends (after its "
             + "window fills) before it can alert; they only build its statistics. Also after a model swap.";
 
+    public static final String LIKELIHOOD_SHORT_TERM_CONFIG = "alerts.likelihood.short-term";
+    private static final String LIKELIHOOD_SHORT_TERM_DOC = "alerts.score=likelihood: how many of an entity's latest log "
+            + "scores (the record's own included) a record is judged by: their mean against the entity's statistics, "
+            + "with the standard error of a mean. A change lasting a few records then stands out from single noisy ones. "
+            + "1 judges each record alone.";
+
     public static final String LIKELIHOOD_WARNING_CONFIG = "alerts.likelihood.warning";
     private static final String LIKELIHOOD_WARNING_DOC = "alerts.score=likelihood: log score strictly above which a record "
-            + "is anomalous (WARNING). 0.3 is a tail probability of about 1e-3, 0.5 about 1e-5.";
+            + "is anomalous (WARNING). 0.3 is a tail probability of about 1e-3, 0.5 about 1e-5, 0.7 about 1e-7.";
 
     public static final String LIKELIHOOD_CRITICAL_CONFIG = "alerts.likelihood.critical";
     private static final String LIKELIHOOD_CRITICAL_DOC = "alerts.score=likelihood: log score strictly above which a record "
@@ -227,6 +233,7 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(ALERT_SCORE_CONFIG, Type.STRING, AlertScoring.Basis.RECONSTRUCTION.configName(), validEnum(AlertScoring.Basis.values()), Importance.MEDIUM, ALERT_SCORE_DOC)
             .define(LIKELIHOOD_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().history(), ConfigValidators.wholeRange(Range.between(2, 100_000_000)), Importance.LOW, LIKELIHOOD_HISTORY_DOC)
             .define(LIKELIHOOD_MIN_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().minHistory(), ConfigValidators.wholeRange(Range.between(1, 100_000_000)), Importance.LOW, LIKELIHOOD_MIN_HISTORY_DOC)
+            .define(LIKELIHOOD_SHORT_TERM_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().shortTerm(), ConfigValidators.wholeRange(Range.between(1, AnomalyLikelihood.Settings.MAX_SHORT_TERM)), Importance.LOW, LIKELIHOOD_SHORT_TERM_DOC)
             .define(LIKELIHOOD_WARNING_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodWarning(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_WARNING_DOC)
             .define(LIKELIHOOD_CRITICAL_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodCritical(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_CRITICAL_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1024 * 1024, ConfigValidators.wholeRange(Range.atLeast(1)), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
@@ -345,7 +352,7 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
         }
         AlertScoring.Basis basis = AlertScoring.Basis.valueOf(getString(ALERT_SCORE_CONFIG).toUpperCase(Locale.ROOT));
         return new AlertScoring(basis, new AnomalyLikelihood.Settings(getInt(LIKELIHOOD_HISTORY_CONFIG),
-                getInt(LIKELIHOOD_MIN_HISTORY_CONFIG)), warning, critical);
+                getInt(LIKELIHOOD_MIN_HISTORY_CONFIG), getInt(LIKELIHOOD_SHORT_TERM_CONFIG)), warning, critical);
     }
 
     /** Longest adaptive micro-batch wait under at-least-once: a longer wait would only add latency. */

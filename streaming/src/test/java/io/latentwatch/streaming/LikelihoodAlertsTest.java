@@ -5,6 +5,7 @@ import static io.latentwatch.streaming.ScoringHarness.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.latentwatch.core.scoring.AnomalyLikelihood;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.AlertEvent;
 import io.latentwatch.schemas.LatentCode;
@@ -28,7 +29,12 @@ class LikelihoodAlertsTest extends TabularModelTest {
     private final Random random = new Random(7);
 
     private void withAlertScore(String basis) {
+        withAlertScore(basis, 1);
+    }
+
+    private void withAlertScore(String basis, int shortTerm) {
         Map<String, Object> config = new HashMap<>();
+        config.put(LatentwatchStreamsConfig.LIKELIHOOD_SHORT_TERM_CONFIG, shortTerm);
         config.put(LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, basis);
         config.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, 100);
         config.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, 50);
@@ -96,6 +102,37 @@ class LikelihoodAlertsTest extends TabularModelTest {
     }
 
     @Test
+    void eachRecordIsJudgedWithTheEntitysLatestScoresKeptInTheStore() {
+        withAlertScore("likelihood", 5);
+        history();
+        List<LatentCode> latents = h.readLatents();
+        assertThat(latents).hasSize(600);
+        // replayed from the codes' own scores, entity by entity: the store kept each entity's latest log scores
+        // from one micro-batch to the next
+        AnomalyLikelihood.Settings settings = new AnomalyLikelihood.Settings(100, 50, 5);
+        Map<String, AnomalyLikelihood.State> states = new HashMap<>();
+        int judgedWithOthers = 0;
+        for (LatentCode c : latents) {
+            AnomalyLikelihood.State before = states.getOrDefault(c.getEntity(), AnomalyLikelihood.State.EMPTY);
+            AnomalyLikelihood.Result expected = AnomalyLikelihood.observe(settings, before, c.getScore());
+            assertThat(c.getLikelihood()).isEqualTo(expected.logScore());
+            states.put(c.getEntity(), expected.next());
+            if (AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(100, 50, 1), before, c.getScore()).logScore()
+                    != expected.logScore()) {
+                judgedWithOthers++;
+            }
+        }
+        assertThat(judgedWithOthers).as("records whose judgement the short term changed").isGreaterThan(400);
+        // stored behind the model version they belong to
+        java.nio.ByteBuffer stored = java.nio.ByteBuffer.wrap(h.driver.<String, byte[]>getKeyValueStore(
+                ScoringTopology.LIKELIHOOD_STORE).get("steady"));
+        stored.position(Integer.BYTES + stored.getInt(0));
+        byte[] state = new byte[stored.remaining()];
+        stored.get(state);
+        assertThat(AnomalyLikelihood.State.fromBytes(state)).isEqualTo(states.get("steady"));
+    }
+
+    @Test
     void latentCodesAndAlertsWrittenBeforeTheseFieldsStillDecode() {
         Schema v1 = LatentwatchSerdes.historySchema("LatentCode-1.avsc");
         GenericRecord code = new GenericData.Record(v1);
@@ -135,5 +172,9 @@ class LikelihoodAlertsTest extends TabularModelTest {
         outOfRange.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, 1);
         assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(outOfRange)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("alerts.likelihood.history");
+        Map<String, Object> noShortTerm = new HashMap<>(base);
+        noShortTerm.put(LatentwatchStreamsConfig.LIKELIHOOD_SHORT_TERM_CONFIG, 0);
+        assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(noShortTerm)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alerts.likelihood.short-term").hasMessageContaining("1,...,1000");
     }
 }

@@ -1,6 +1,8 @@
 package io.latentwatch.core.scoring;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * How unusual a score is for the entity that produced it: the tail probability of the record's log score under a
@@ -12,10 +14,16 @@ import java.nio.ByteBuffer;
  * entity whose scores are always low. The likelihood asks instead whether the score is unusual for this entity
  * lately, so alerts follow changes of behaviour. Log scores, because reconstruction errors are heavy-tailed.
  *
- * <p>Pure and O(1) per record: the caller keeps one {@link State} per entity (24 bytes) in a state store. The first
- * {@code minHistory} records of an entity only fill its statistics (likelihood 0.5, log score 0). A record is scored
- * against the statistics before it, then added to them, so a lasting change stops being unusual after about
- * {@code history} records.
+ * <p>A record is judged by the mean of its entity's last {@code shortTerm} log scores (its own included), as HTM
+ * averages its recent raw scores: the mean's standard error is the spread of single log scores over
+ * {@code sqrt(n)}, so a change that lasts a few records stands out more than one noisy record, and a single
+ * outlier still does when it is far enough out. Window models' scores are correlated from record to record, so
+ * the tail is smaller than a true probability; thresholds are set with that in mind.
+ *
+ * <p>Pure and O(shortTerm) per record: the caller keeps one {@link State} per entity (32 bytes plus 8 per recent log
+ * score) in a state store. The first {@code minHistory} records of an entity only fill its statistics (likelihood
+ * 0.5, log score 0). A record is scored against the statistics before it, then added to them, so a lasting change
+ * stops being unusual after about {@code history} records.
  */
 public final class AnomalyLikelihood {
     /** Floor of the standard deviation of log scores, so an entity with constant scores is not infinitely sure. */
@@ -28,16 +36,22 @@ public final class AnomalyLikelihood {
     private AnomalyLikelihood() {}
 
     /**
-     * How the statistics forget and warm up.
+     * How the statistics forget and warm up, and how many recent records a record is judged with.
      *
      * @param history records over which the statistics forget (weight 1/history for each new record)
      * @param minHistory records an entity sends before its likelihood is computed
+     * @param shortTerm log scores averaged to judge a record: its own and the entity's ones before it (1: the
+     *     record's own alone)
      */
-    public record Settings(int history, int minHistory) {
+    public record Settings(int history, int minHistory, int shortTerm) {
+        /** The largest {@code shortTerm}: each recent log score is kept in the entity's state. */
+        public static final int MAX_SHORT_TERM = 1000;
+
         public Settings {
-            if (history < 2 || minHistory < 1) {
-                throw new IllegalArgumentException("history must be at least 2 and minHistory at least 1: history="
-                        + history + " minHistory=" + minHistory);
+            if (history < 2 || minHistory < 1 || shortTerm < 1 || shortTerm > MAX_SHORT_TERM) {
+                throw new IllegalArgumentException("history must be at least 2, minHistory at least 1 and shortTerm in "
+                        + "[1, " + MAX_SHORT_TERM + "]: history=" + history + " minHistory=" + minHistory
+                        + " shortTerm=" + shortTerm);
             }
         }
     }
@@ -48,57 +62,117 @@ public final class AnomalyLikelihood {
      * @param count records seen
      * @param mean running mean of log scores
      * @param variance running variance of log scores
+     * @param recent the entity's latest log scores, oldest first (at most {@link Settings#MAX_SHORT_TERM}; a copy is
+     *     kept, and the accessor returns one)
      */
-    public record State(long count, double mean, double variance) {
+    public record State(long count, double mean, double variance, double[] recent) {
         /** An entity never seen. */
-        public static final State EMPTY = new State(0, 0, 0);
-        private static final byte FORMAT = 1;
+        public static final State EMPTY = new State(0, 0, 0, new double[0]);
+        /** The first release's form: count, mean and variance only. */
+        private static final byte FORMAT_WITHOUT_RECENT = 1;
+        private static final byte FORMAT = 2;
+        private static final int FIXED_BYTES = 1 + Long.BYTES + 2 * Double.BYTES;
 
         public State {
-            if (count < 0 || !Double.isFinite(mean) || !(variance >= 0) || Double.isInfinite(variance)) {
+            if (count < 0 || !Double.isFinite(mean) || !(variance >= 0) || Double.isInfinite(variance)
+                    || recent == null || recent.length > Settings.MAX_SHORT_TERM) {
                 throw new IllegalArgumentException("not a likelihood state: count=" + count + " mean=" + mean
-                        + " variance=" + variance);
+                        + " variance=" + variance + " recent=" + (recent == null ? null : recent.length));
             }
+            recent = recent.clone();
+        }
+
+        @Override
+        public double[] recent() {
+            return recent.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof State s && count == s.count && Double.compare(mean, s.mean) == 0
+                    && Double.compare(variance, s.variance) == 0 && Arrays.equals(recent, s.recent);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Objects.hash(count, mean, variance) + Arrays.hashCode(recent);
+        }
+
+        @Override
+        public String toString() {
+            return "State[count=" + count + ", mean=" + mean + ", variance=" + variance + ", recent="
+                    + Arrays.toString(recent) + "]";
         }
 
         /** The form kept in a state store. */
         public byte[] toBytes() {
-            return ByteBuffer.allocate(1 + Long.BYTES + 2 * Double.BYTES).put(FORMAT).putLong(count).putDouble(mean)
-                    .putDouble(variance).array();
+            ByteBuffer b = ByteBuffer.allocate(FIXED_BYTES + Short.BYTES + recent.length * Double.BYTES)
+                    .put(FORMAT).putLong(count).putDouble(mean).putDouble(variance).putShort((short) recent.length);
+            for (double x : recent) {
+                b.putDouble(x);
+            }
+            return b.array();
         }
 
-        /** Reads what {@link #toBytes()} wrote. */
+        /** Reads what {@link #toBytes()} wrote, and the first release's form (no recent log scores). */
         public static State fromBytes(byte[] bytes) {
-            if (bytes.length != 1 + Long.BYTES + 2 * Double.BYTES || bytes[0] != FORMAT) {
+            boolean legacy = bytes.length == FIXED_BYTES && bytes[0] == FORMAT_WITHOUT_RECENT;
+            if (!legacy && (bytes.length < FIXED_BYTES + Short.BYTES || bytes[0] != FORMAT)) {
                 throw new IllegalArgumentException("not a likelihood state (" + bytes.length + " bytes)");
             }
             ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
-            return new State(b.getLong(), b.getDouble(), b.getDouble());
+            long count = b.getLong();
+            double mean = b.getDouble();
+            double variance = b.getDouble();
+            if (legacy) {
+                return new State(count, mean, variance, new double[0]);
+            }
+            int n = b.getShort();
+            if (n < 0 || b.remaining() != n * Double.BYTES) {
+                throw new IllegalArgumentException("not a likelihood state (" + bytes.length + " bytes, " + n
+                        + " recent log scores)");
+            }
+            double[] recent = new double[n];
+            for (int i = 0; i < n; i++) {
+                recent[i] = b.getDouble();
+            }
+            return new State(count, mean, variance, recent);
         }
     }
 
     /**
      * One record's outcome.
      *
-     * @param likelihood probability that a log score drawn from the entity's recent ones is below this record's
-     *     (0.5 while warming up)
+     * @param likelihood probability, under the entity's statistics, that a mean of as many log scores is below the
+     *     mean of this record's and its recent ones (0.5 while warming up)
      * @param logScore the likelihood spread over [0, 1]: {@code log(1 + EPSILON - likelihood) / log(EPSILON)}; 0.3
-     *     is a tail of about 1e-3, 0.5 about 1e-5 (0 while warming up)
+     *     is a tail of about 1e-3, 0.5 about 1e-5, 0.7 about 1e-7 (0 while warming up)
      * @param next the entity's statistics with this record added
      */
     public record Result(double likelihood, double logScore, State next) {}
 
-    /** Scores {@code score} against the entity's statistics {@code before}, then adds it to them. */
+    /**
+     * Scores {@code score}, with the entity's recent ones, against the entity's statistics {@code before}, then adds
+     * it to them.
+     */
     public static Result observe(Settings settings, State before, double score) {
         if (!Double.isFinite(score)) {
             throw new IllegalArgumentException("score must be finite: " + score);
         }
         double x = Math.log(Math.max(score, MIN_SCORE));
+        double[] previous = before.recent;
+        int kept = Math.min(previous.length, settings.shortTerm() - 1);
+        double[] recent = Arrays.copyOfRange(previous, previous.length - kept, previous.length + 1);
+        recent[kept] = x;
         double likelihood = 0.5;
         double logScore = 0;
         if (before.count() >= settings.minHistory()) {
-            double z = (x - before.mean()) / Math.max(Math.sqrt(before.variance()), MIN_STD);
-            double tail = upperTail(z);
+            double sum = 0;
+            for (double r : recent) {
+                sum += r;
+            }
+            double standardError = Math.max(Math.sqrt(before.variance()), MIN_STD) / Math.sqrt(recent.length);
+            double tail = upperTail((sum / recent.length - before.mean()) / standardError);
             likelihood = 1 - tail;
             logScore = logScore(tail);
         }
@@ -106,7 +180,7 @@ public final class AnomalyLikelihood {
         double d = x - before.mean();
         double mean = before.mean() + w * d;
         double variance = (1 - w) * (before.variance() + w * d * d);
-        return new Result(likelihood, logScore, new State(before.count() + 1, mean, variance));
+        return new Result(likelihood, logScore, new State(before.count() + 1, mean, variance, recent));
     }
 
     /** Maps a tail probability to [0, 1], 1 for tails at or below {@link #EPSILON}. */

@@ -8,7 +8,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class AnomalyLikelihoodTest {
-    private static final AnomalyLikelihood.Settings SETTINGS = new AnomalyLikelihood.Settings(250, 100);
+    private static final AnomalyLikelihood.Settings SETTINGS = new AnomalyLikelihood.Settings(250, 100, 1);
 
     /** Feeds {@code n} log-normal scores around {@code level}; returns the statistics afterwards. */
     private static AnomalyLikelihood.State feed(AnomalyLikelihood.State s, Random r, int n, double level) {
@@ -80,6 +80,60 @@ class AnomalyLikelihoodTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> AnomalyLikelihood.observe(SETTINGS, s, Double.NaN))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new AnomalyLikelihood.Settings(1, 1)).hasMessageContaining("history");
+        assertThatThrownBy(() -> new AnomalyLikelihood.Settings(1, 1, 1)).hasMessageContaining("history");
+        assertThatThrownBy(() -> new AnomalyLikelihood.Settings(10, 1, 0)).hasMessageContaining("shortTerm=0");
+        AnomalyLikelihood.State withRecent = new AnomalyLikelihood.State(7, 0.5, 0.25, new double[] {1, 2, 3});
+        assertThat(AnomalyLikelihood.State.fromBytes(withRecent.toBytes())).isEqualTo(withRecent);
+        byte[] truncated = java.util.Arrays.copyOf(withRecent.toBytes(), withRecent.toBytes().length - 1);
+        assertThatThrownBy(() -> AnomalyLikelihood.State.fromBytes(truncated)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void readsTheFirstReleasesStateWithoutRecentScores() {
+        byte[] v1 = java.nio.ByteBuffer.allocate(25).put((byte) 1).putLong(300).putDouble(-2.0).putDouble(0.5).array();
+        assertThat(AnomalyLikelihood.State.fromBytes(v1))
+                .isEqualTo(new AnomalyLikelihood.State(300, -2.0, 0.5, new double[0]));
+    }
+
+    @Test
+    void judgesTheMeanOfTheLatestLogScoresWithItsStandardError() {
+        // statistics: log scores with mean 0 and variance 1; the four latest log scores were 1
+        AnomalyLikelihood.State s = new AnomalyLikelihood.State(1000, 0, 1, new double[] {1, 1, 1, 1});
+        // alone, log score 1 is z = 1: P(Z > 1) = 0.158655
+        AnomalyLikelihood.Result alone = AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(250, 100, 1), s, Math.E);
+        assertThat(1 - alone.likelihood()).isCloseTo(0.158655, within(1e-6));
+        // five of them: mean 1, standard error 1 / sqrt(5), z = sqrt(5): P(Z > 2.2361) = 0.012674
+        AnomalyLikelihood.Settings five = new AnomalyLikelihood.Settings(250, 100, 5);
+        AnomalyLikelihood.Result mean = AnomalyLikelihood.observe(five, s, Math.E);
+        assertThat(1 - mean.likelihood()).isCloseTo(0.012674, within(1e-6));
+        // the record's own log score joins the latest; the oldest beyond the five drop out
+        assertThat(mean.next().recent()).containsExactly(1, 1, 1, 1, 1);
+        AnomalyLikelihood.Result next = AnomalyLikelihood.observe(five, mean.next(), 1.0);
+        assertThat(next.next().recent()).containsExactly(1, 1, 1, 1, 0);
+        // a shorter short term (say, after a configuration change) keeps only the latest it needs
+        assertThat(AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(250, 100, 3), s, Math.E).next().recent())
+                .containsExactly(1, 1, 1);
+    }
+
+    @Test
+    void aChangeLastingAFewRecordsStandsOutMoreThanOneNoisyRecord() {
+        Random r = new Random(4);
+        AnomalyLikelihood.Settings five = new AnomalyLikelihood.Settings(250, 100, 5);
+        AnomalyLikelihood.State s = AnomalyLikelihood.State.EMPTY;
+        for (int i = 0; i < 600; i++) {
+            s = AnomalyLikelihood.observe(five, s, 0.01 * Math.exp(0.3 * r.nextGaussian())).next();
+        }
+        // one record 2.5 standard deviations up is diluted by four ordinary ones
+        AnomalyLikelihood.Result single = AnomalyLikelihood.observe(five, s, 0.01 * Math.exp(0.75));
+        assertThat(single.logScore()).isLessThan(0.3);
+        // five such records in a row are about 5.6 standard errors up
+        AnomalyLikelihood.State t = s;
+        AnomalyLikelihood.Result last = null;
+        for (int i = 0; i < 5; i++) {
+            last = AnomalyLikelihood.observe(five, t, 0.01 * Math.exp(0.75));
+            t = last.next();
+        }
+        assertThat(last.logScore()).isGreaterThan(0.7);
+        assertThat(AnomalyLikelihood.observe(SETTINGS, s, 0.01 * Math.exp(0.75)).logScore()).isLessThan(0.3);
     }
 }

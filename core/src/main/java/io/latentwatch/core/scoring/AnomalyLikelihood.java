@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * How unusual a score is for the entity that produced it: the tail probability of the record's log score under a
- * Gaussian fitted, with exponential forgetting, to the entity's own earlier log scores (the idea of HTM's anomaly
- * likelihood, on reconstruction scores).
+ * How unusual a score is for the entity that produced it: the tail probability of the record's log score (averaged
+ * with the entity's latest ones, below) under a Gaussian fitted, with exponential forgetting, to the entity's own
+ * earlier log scores (the idea of HTM's anomaly likelihood, on reconstruction scores).
  *
  * <p>Why: a reconstruction score says how far a record is from what the model learnt, and a fixed threshold on it
  * fires on every record of an entity that drifted away from its training data, and never on a subtle change of an

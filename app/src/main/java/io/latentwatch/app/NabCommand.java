@@ -79,6 +79,10 @@ final class NabCommand implements Callable<Integer> {
     int latent;
     @Option(names = "--epochs", defaultValue = "60", description = "Maximum epochs per series (default: ${DEFAULT-VALUE}).")
     int epochs;
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Seed of every series' training (initialisation, shuffling, validation split); default: the "
+                    + "trainer's. Runs with several seeds show how much of a difference between settings is chance.")
+    Long seed;
     @Option(names = "--latent-distance-weight", defaultValue = "1", paramLabel = "X",
             description = "Weight of the code's distance from normal codes in each model's score, as train's option of "
                     + "that name (default: ${DEFAULT-VALUE}; 0: reconstruction error alone).")
@@ -224,6 +228,9 @@ final class NabCommand implements Callable<Integer> {
         TrainingData data = TrainingData.fromSeries(name, List.of(series), window, probation / (double) series.size());
         TrainingConfig config = TrainingConfig.defaults().withModelId("nab-" + name).withHiddenLayers(hidden)
                 .withLatentDim(latent).withEpochs(epochs).withPatience(8).withLatentDistanceWeight(latentDistanceWeight);
+        if (seed != null) {
+            config = config.withSeed(seed);
+        }
         ModelBundle bundle = AutoencoderTrainer.train(data, config, dir.resolve("bundle")).bundle();
 
         Map<String, Object> props = new HashMap<>();

@@ -43,6 +43,34 @@ class NabCommandTest {
     }
 
     @Test
+    void aSeedReproducesItsRunAndAnotherSeedTrainsOtherModels(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(NAB.resolve("data")), "NAB data not found at " + NAB + ": skipped");
+        List<String> first = continuousScores(dir.resolve("a"), "1");
+        assertThat(continuousScores(dir.resolve("b"), "1")).isEqualTo(first);
+        assertThat(continuousScores(dir.resolve("c"), "2")).isNotEqualTo(first);
+    }
+
+    /** The anomaly_score column of one series' results: every record's likelihood, from models trained with seed. */
+    private static List<String> continuousScores(Path out, String seed) throws Exception {
+        CliRun run = CliRun.of("nab", "--data", NAB.resolve("data").toString(), "--labels",
+                NAB.resolve("labels/combined_windows.json").toString(), "--series", "exchange-3_cpc_results",
+                "--epochs", "5", "--seed", seed, "--anomaly-score", "continuous", "-o", out.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        return Files.readAllLines(out.resolve("latentwatch/realAdExchange/latentwatch_exchange-3_cpc_results.csv"))
+                .stream().map(l -> l.split(",")[2]).toList();
+    }
+
+    @Test
+    void aWarningAboveTheCriticalThresholdIsRefused(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(NAB.resolve("data")), "NAB data not found at " + NAB + ": skipped");
+        CliRun run = CliRun.of("nab", "--data", NAB.resolve("data").toString(), "--labels",
+                NAB.resolve("labels/combined_windows.json").toString(), "--likelihood-warning", "0.95",
+                "-o", dir.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--likelihood-warning (0.95) must not be above --likelihood-critical (0.9)");
+    }
+
+    @Test
     void retrainEverySwapsModelsTrainedOnSeenRecordsIntoTheRunningTopology(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isDirectory(NAB.resolve("data")), "NAB data not found at " + NAB + ": skipped");
         CliRun run = CliRun.of("nab", "--data", NAB.resolve("data").toString(), "--labels",

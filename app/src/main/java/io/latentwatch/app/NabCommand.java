@@ -100,6 +100,10 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--likelihood-short-term", defaultValue = "5",
             description = "alerts.likelihood.short-term: latest log scores a record is judged by (default: ${DEFAULT-VALUE}).")
     int likelihoodShortTerm;
+    @Option(names = "--likelihood-clip-std", defaultValue = "5",
+            description = "alerts.likelihood.clip-std: standard deviations at which one log score's step into the "
+                    + "statistics is clipped (default: ${DEFAULT-VALUE}; 0: none).")
+    double likelihoodClipStd;
     @Option(names = "--likelihood-warning", defaultValue = "0.7",
             description = "alerts.likelihood.warning: the log score an alert needs (default: ${DEFAULT-VALUE}).")
     double likelihoodWarning;
@@ -242,6 +246,7 @@ final class NabCommand implements Callable<Integer> {
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, likelihoodHistory);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, likelihoodMinHistory);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_SHORT_TERM_CONFIG, likelihoodShortTerm);
+        props.put(LatentwatchStreamsConfig.LIKELIHOOD_CLIP_STD_CONFIG, likelihoodClipStd);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_WARNING_CONFIG, likelihoodWarning);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_CRITICAL_CONFIG, likelihoodCritical);
         StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();

@@ -27,11 +27,11 @@ public record AlertScoring(Basis basis, AnomalyLikelihood.Settings likelihood, d
     /**
      * Alerts on the reconstruction score (the default). The likelihood's defaults judge each record alone, right for
      * records that stand alone (transactions, tabular rows); time series scored over windows do better with a long
-     * memory, the mean of a few recent log scores and thresholds far in the tail (what {@code latentwatch nab} runs,
-     * README).
+     * memory, the mean of a few recent log scores, statistics clipped against outliers and thresholds far in the tail
+     * (what {@code latentwatch nab} runs, README).
      */
     public static final AlertScoring RECONSTRUCTION =
-            new AlertScoring(Basis.RECONSTRUCTION, new AnomalyLikelihood.Settings(250, 100, 1), 0.3, 0.5);
+            new AlertScoring(Basis.RECONSTRUCTION, new AnomalyLikelihood.Settings(250, 100, 1, 0), 0.3, 0.5);
 
     /** What alerts are raised on. */
     public enum Basis {

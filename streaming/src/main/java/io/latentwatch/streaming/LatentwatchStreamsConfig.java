@@ -150,6 +150,11 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             + "with the standard error of a mean. A change lasting a few records then stands out from single noisy ones. "
             + "1 judges each record alone.";
 
+    public static final String LIKELIHOOD_CLIP_STD_CONFIG = "alerts.likelihood.clip-std";
+    private static final String LIKELIHOOD_CLIP_STD_DOC = "alerts.score=likelihood: once an entity is warm, each log score "
+            + "moves its statistics by at most this many standard deviations, so anomalies do not widen the spread that "
+            + "later ones are judged against (a lasting change still moves them, more slowly). 0 does not clip.";
+
     public static final String LIKELIHOOD_WARNING_CONFIG = "alerts.likelihood.warning";
     private static final String LIKELIHOOD_WARNING_DOC = "alerts.score=likelihood: log score strictly above which a record "
             + "is anomalous (WARNING). 0.3 is a tail probability of about 1e-3, 0.5 about 1e-5, 0.7 about 1e-7.";
@@ -234,6 +239,7 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(LIKELIHOOD_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().history(), ConfigValidators.wholeRange(Range.between(2, 100_000_000)), Importance.LOW, LIKELIHOOD_HISTORY_DOC)
             .define(LIKELIHOOD_MIN_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().minHistory(), ConfigValidators.wholeRange(Range.between(1, 100_000_000)), Importance.LOW, LIKELIHOOD_MIN_HISTORY_DOC)
             .define(LIKELIHOOD_SHORT_TERM_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().shortTerm(), ConfigValidators.wholeRange(Range.between(1, AnomalyLikelihood.Settings.MAX_SHORT_TERM)), Importance.LOW, LIKELIHOOD_SHORT_TERM_DOC)
+            .define(LIKELIHOOD_CLIP_STD_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihood().clipStd(), new ZeroOrRangeValidator(1, 100), Importance.LOW, LIKELIHOOD_CLIP_STD_DOC)
             .define(LIKELIHOOD_WARNING_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodWarning(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_WARNING_DOC)
             .define(LIKELIHOOD_CRITICAL_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodCritical(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_CRITICAL_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1024 * 1024, ConfigValidators.wholeRange(Range.atLeast(1)), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
@@ -352,7 +358,8 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
         }
         AlertScoring.Basis basis = AlertScoring.Basis.valueOf(getString(ALERT_SCORE_CONFIG).toUpperCase(Locale.ROOT));
         return new AlertScoring(basis, new AnomalyLikelihood.Settings(getInt(LIKELIHOOD_HISTORY_CONFIG),
-                getInt(LIKELIHOOD_MIN_HISTORY_CONFIG), getInt(LIKELIHOOD_SHORT_TERM_CONFIG)), warning, critical);
+                getInt(LIKELIHOOD_MIN_HISTORY_CONFIG), getInt(LIKELIHOOD_SHORT_TERM_CONFIG),
+                getDouble(LIKELIHOOD_CLIP_STD_CONFIG)), warning, critical);
     }
 
     /** Longest adaptive micro-batch wait under at-least-once: a longer wait would only add latency. */
@@ -503,6 +510,30 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
     }
 
     /** Unset, or a whole number in [min, max]. */
+    /** 0 (a feature turned off), or a number in [min, max]. */
+    private static final class ZeroOrRangeValidator implements ConfigDef.Validator {
+        private final double min;
+        private final double max;
+
+        ZeroOrRangeValidator(double min, double max) {
+            this.min = min;
+            this.max = max;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            double v = ((Number) value).doubleValue();
+            if (v != 0 && !(v >= min && v <= max)) {
+                throw new ConfigException(name, value, "must be " + this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "0, or [" + min + ",...," + max + "]";
+        }
+    }
+
     private static final class OptionalRangeValidator implements ConfigDef.Validator {
         private final long min;
         private final long max;

@@ -29,12 +29,13 @@ class LikelihoodAlertsTest extends TabularModelTest {
     private final Random random = new Random(7);
 
     private void withAlertScore(String basis) {
-        withAlertScore(basis, 1);
+        withAlertScore(basis, 1, 0);
     }
 
-    private void withAlertScore(String basis, int shortTerm) {
+    private void withAlertScore(String basis, int shortTerm, double clipStd) {
         Map<String, Object> config = new HashMap<>();
         config.put(LatentwatchStreamsConfig.LIKELIHOOD_SHORT_TERM_CONFIG, shortTerm);
+        config.put(LatentwatchStreamsConfig.LIKELIHOOD_CLIP_STD_CONFIG, clipStd);
         config.put(LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, basis);
         config.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, 100);
         config.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, 50);
@@ -103,26 +104,34 @@ class LikelihoodAlertsTest extends TabularModelTest {
 
     @Test
     void eachRecordIsJudgedWithTheEntitysLatestScoresKeptInTheStore() {
-        withAlertScore("likelihood", 5);
+        withAlertScore("likelihood", 5, 3);
         history();
+        for (int i = 0; i < 3; i++) {
+            send("steady", 300_000L + i * 1000L, 6f); // far out: clipped on its way into the statistics
+        }
         List<LatentCode> latents = h.readLatents();
-        assertThat(latents).hasSize(600);
+        assertThat(latents).hasSize(603);
         // replayed from the codes' own scores, entity by entity: the store kept each entity's latest log scores
-        // from one micro-batch to the next
-        AnomalyLikelihood.Settings settings = new AnomalyLikelihood.Settings(100, 50, 5);
+        // from one micro-batch to the next, and the topology clipped as configured
+        AnomalyLikelihood.Settings settings = new AnomalyLikelihood.Settings(100, 50, 5, 3);
         Map<String, AnomalyLikelihood.State> states = new HashMap<>();
+        Map<String, AnomalyLikelihood.State> unclipped = new HashMap<>();
         int judgedWithOthers = 0;
         for (LatentCode c : latents) {
             AnomalyLikelihood.State before = states.getOrDefault(c.getEntity(), AnomalyLikelihood.State.EMPTY);
             AnomalyLikelihood.Result expected = AnomalyLikelihood.observe(settings, before, c.getScore());
             assertThat(c.getLikelihood()).isEqualTo(expected.logScore());
             states.put(c.getEntity(), expected.next());
-            if (AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(100, 50, 1), before, c.getScore()).logScore()
+            unclipped.put(c.getEntity(), AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(100, 50, 5, 0),
+                    unclipped.getOrDefault(c.getEntity(), AnomalyLikelihood.State.EMPTY), c.getScore()).next());
+            if (AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(100, 50, 1, 3), before, c.getScore()).logScore()
                     != expected.logScore()) {
                 judgedWithOthers++;
             }
         }
         assertThat(judgedWithOthers).as("records whose judgement the short term changed").isGreaterThan(400);
+        assertThat(states.get("steady").variance()).as("the far-out records widened the spread less")
+                .isLessThan(unclipped.get("steady").variance());
         // stored behind the model version they belong to
         java.nio.ByteBuffer stored = java.nio.ByteBuffer.wrap(h.driver.<String, byte[]>getKeyValueStore(
                 ScoringTopology.LIKELIHOOD_STORE).get("steady"));
@@ -172,6 +181,10 @@ class LikelihoodAlertsTest extends TabularModelTest {
         outOfRange.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, 1);
         assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(outOfRange)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("alerts.likelihood.history");
+        Map<String, Object> halfClip = new HashMap<>(base);
+        halfClip.put(LatentwatchStreamsConfig.LIKELIHOOD_CLIP_STD_CONFIG, 0.5);
+        assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(halfClip)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alerts.likelihood.clip-std").hasMessageContaining("0, or [1.0,...,100.0]");
         Map<String, Object> noShortTerm = new HashMap<>(base);
         noShortTerm.put(LatentwatchStreamsConfig.LIKELIHOOD_SHORT_TERM_CONFIG, 0);
         assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(noShortTerm)).isInstanceOf(ConfigException.class)

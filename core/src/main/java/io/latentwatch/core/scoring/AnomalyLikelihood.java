@@ -36,22 +36,27 @@ public final class AnomalyLikelihood {
     private AnomalyLikelihood() {}
 
     /**
-     * How the statistics forget and warm up, and how many recent records a record is judged with.
+     * How the statistics forget and warm up, how many recent records a record is judged with, and how far one record
+     * may move them.
      *
      * @param history records over which the statistics forget (weight 1/history for each new record)
      * @param minHistory records an entity sends before its likelihood is computed
      * @param shortTerm log scores averaged to judge a record: its own and the entity's ones before it (1: the
      *     record's own alone)
+     * @param clipStd once an entity is warm, a log score's step into the statistics is clipped at this many standard
+     *     deviations from their mean, so anomalies do not inflate the spread that later ones are judged against; a
+     *     lasting change still moves them, more slowly (0: no clipping)
      */
-    public record Settings(int history, int minHistory, int shortTerm) {
+    public record Settings(int history, int minHistory, int shortTerm, double clipStd) {
         /** The largest {@code shortTerm}: each recent log score is kept in the entity's state. */
         public static final int MAX_SHORT_TERM = 1000;
 
         public Settings {
-            if (history < 2 || minHistory < 1 || shortTerm < 1 || shortTerm > MAX_SHORT_TERM) {
-                throw new IllegalArgumentException("history must be at least 2, minHistory at least 1 and shortTerm in "
-                        + "[1, " + MAX_SHORT_TERM + "]: history=" + history + " minHistory=" + minHistory
-                        + " shortTerm=" + shortTerm);
+            if (history < 2 || minHistory < 1 || shortTerm < 1 || shortTerm > MAX_SHORT_TERM
+                    || !(clipStd == 0 || clipStd >= 1) || Double.isInfinite(clipStd)) {
+                throw new IllegalArgumentException("history must be at least 2, minHistory at least 1, shortTerm in "
+                        + "[1, " + MAX_SHORT_TERM + "] and clipStd 0 or at least 1: history=" + history
+                        + " minHistory=" + minHistory + " shortTerm=" + shortTerm + " clipStd=" + clipStd);
             }
         }
     }
@@ -178,6 +183,10 @@ public final class AnomalyLikelihood {
         }
         double w = Math.max(1.0 / settings.history(), 1.0 / (before.count() + 1));
         double d = x - before.mean();
+        if (settings.clipStd() > 0 && before.count() >= settings.minHistory()) {
+            double limit = settings.clipStd() * Math.max(Math.sqrt(before.variance()), MIN_STD);
+            d = Math.max(-limit, Math.min(limit, d));
+        }
         double mean = before.mean() + w * d;
         double variance = (1 - w) * (before.variance() + w * d * d);
         return new Result(likelihood, logScore, new State(before.count() + 1, mean, variance, recent));

@@ -8,7 +8,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class AnomalyLikelihoodTest {
-    private static final AnomalyLikelihood.Settings SETTINGS = new AnomalyLikelihood.Settings(250, 100, 1);
+    private static final AnomalyLikelihood.Settings SETTINGS = new AnomalyLikelihood.Settings(250, 100, 1, 0);
 
     /** Feeds {@code n} log-normal scores around {@code level}; returns the statistics afterwards. */
     private static AnomalyLikelihood.State feed(AnomalyLikelihood.State s, Random r, int n, double level) {
@@ -80,8 +80,9 @@ class AnomalyLikelihoodTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> AnomalyLikelihood.observe(SETTINGS, s, Double.NaN))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new AnomalyLikelihood.Settings(1, 1, 1)).hasMessageContaining("history");
-        assertThatThrownBy(() -> new AnomalyLikelihood.Settings(10, 1, 0)).hasMessageContaining("shortTerm=0");
+        assertThatThrownBy(() -> new AnomalyLikelihood.Settings(1, 1, 1, 0)).hasMessageContaining("history");
+        assertThatThrownBy(() -> new AnomalyLikelihood.Settings(10, 1, 0, 0)).hasMessageContaining("shortTerm=0");
+        assertThatThrownBy(() -> new AnomalyLikelihood.Settings(10, 1, 1, 0.5)).hasMessageContaining("clipStd=0.5");
         AnomalyLikelihood.State withRecent = new AnomalyLikelihood.State(7, 0.5, 0.25, new double[] {1, 2, 3});
         assertThat(AnomalyLikelihood.State.fromBytes(withRecent.toBytes())).isEqualTo(withRecent);
         byte[] truncated = java.util.Arrays.copyOf(withRecent.toBytes(), withRecent.toBytes().length - 1);
@@ -100,10 +101,10 @@ class AnomalyLikelihoodTest {
         // statistics: log scores with mean 0 and variance 1; the four latest log scores were 1
         AnomalyLikelihood.State s = new AnomalyLikelihood.State(1000, 0, 1, new double[] {1, 1, 1, 1});
         // alone, log score 1 is z = 1: P(Z > 1) = 0.158655
-        AnomalyLikelihood.Result alone = AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(250, 100, 1), s, Math.E);
+        AnomalyLikelihood.Result alone = AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(250, 100, 1, 0), s, Math.E);
         assertThat(1 - alone.likelihood()).isCloseTo(0.158655, within(1e-6));
         // five of them: mean 1, standard error 1 / sqrt(5), z = sqrt(5): P(Z > 2.2361) = 0.012674
-        AnomalyLikelihood.Settings five = new AnomalyLikelihood.Settings(250, 100, 5);
+        AnomalyLikelihood.Settings five = new AnomalyLikelihood.Settings(250, 100, 5, 0);
         AnomalyLikelihood.Result mean = AnomalyLikelihood.observe(five, s, Math.E);
         assertThat(1 - mean.likelihood()).isCloseTo(0.012674, within(1e-6));
         // the record's own log score joins the latest; the oldest beyond the five drop out
@@ -111,14 +112,14 @@ class AnomalyLikelihoodTest {
         AnomalyLikelihood.Result next = AnomalyLikelihood.observe(five, mean.next(), 1.0);
         assertThat(next.next().recent()).containsExactly(1, 1, 1, 1, 0);
         // a shorter short term (say, after a configuration change) keeps only the latest it needs
-        assertThat(AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(250, 100, 3), s, Math.E).next().recent())
+        assertThat(AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(250, 100, 3, 0), s, Math.E).next().recent())
                 .containsExactly(1, 1, 1);
     }
 
     @Test
     void aChangeLastingAFewRecordsStandsOutMoreThanOneNoisyRecord() {
         Random r = new Random(4);
-        AnomalyLikelihood.Settings five = new AnomalyLikelihood.Settings(250, 100, 5);
+        AnomalyLikelihood.Settings five = new AnomalyLikelihood.Settings(250, 100, 5, 0);
         AnomalyLikelihood.State s = AnomalyLikelihood.State.EMPTY;
         for (int i = 0; i < 600; i++) {
             s = AnomalyLikelihood.observe(five, s, 0.01 * Math.exp(0.3 * r.nextGaussian())).next();
@@ -135,5 +136,44 @@ class AnomalyLikelihoodTest {
         }
         assertThat(last.logScore()).isGreaterThan(0.7);
         assertThat(AnomalyLikelihood.observe(SETTINGS, s, 0.01 * Math.exp(0.75)).logScore()).isLessThan(0.3);
+    }
+
+    @Test
+    void clipsAFarOutLogScoresStepIntoTheStatisticsButNotItsJudgement() {
+        // statistics: mean 0, variance 1, warm; a log score of 10 is judged as itself, then moves them by 5 at most
+        AnomalyLikelihood.State s = new AnomalyLikelihood.State(1000, 0, 1, new double[0]);
+        AnomalyLikelihood.Result clipped = AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(250, 100, 1, 5), s,
+                Math.exp(10));
+        AnomalyLikelihood.Result free = AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(250, 100, 1, 0), s,
+                Math.exp(10));
+        assertThat(clipped.logScore()).isEqualTo(free.logScore()).isGreaterThan(0.999);
+        // w = 1/250: mean 0 + 5/250 = 0.02, variance (1 - 1/250)(1 + 25/250) = 1.0956; unclipped 0.04 and 1.3944
+        assertThat(clipped.next().mean()).isCloseTo(0.02, within(1e-12));
+        assertThat(clipped.next().variance()).isCloseTo(1.0956, within(1e-12));
+        assertThat(free.next().mean()).isCloseTo(0.04, within(1e-12));
+        assertThat(free.next().variance()).isCloseTo(1.3944, within(1e-12));
+        // the recent log scores keep the record's own, unclipped
+        assertThat(clipped.next().recent()).containsExactly(10.0);
+        // steps within the limit, and every step while warming up, are not clipped
+        assertThat(AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(250, 100, 1, 5), s, Math.exp(2)).next())
+                .isEqualTo(AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(250, 100, 1, 0), s, Math.exp(2)).next());
+        AnomalyLikelihood.State cold = new AnomalyLikelihood.State(10, 0, 1, new double[0]);
+        assertThat(AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(250, 100, 1, 5), cold, Math.exp(10)).next())
+                .isEqualTo(AnomalyLikelihood.observe(new AnomalyLikelihood.Settings(250, 100, 1, 0), cold, Math.exp(10)).next());
+    }
+
+    @Test
+    void withClippingALastingChangeStillStopsBeingUnusual() {
+        Random r = new Random(5);
+        AnomalyLikelihood.Settings clip = new AnomalyLikelihood.Settings(250, 100, 1, 5);
+        AnomalyLikelihood.State s = AnomalyLikelihood.State.EMPTY;
+        for (int i = 0; i < 600; i++) {
+            s = AnomalyLikelihood.observe(clip, s, 0.01 * Math.exp(0.3 * r.nextGaussian())).next();
+        }
+        assertThat(AnomalyLikelihood.observe(clip, s, 0.1).logScore()).isGreaterThan(0.5);
+        for (int i = 0; i < 6 * clip.history(); i++) {
+            s = AnomalyLikelihood.observe(clip, s, 0.1 * Math.exp(0.3 * r.nextGaussian())).next();
+        }
+        assertThat(AnomalyLikelihood.observe(clip, s, 0.1).logScore()).isLessThan(0.3);
     }
 }

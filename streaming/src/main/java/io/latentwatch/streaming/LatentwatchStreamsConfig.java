@@ -239,7 +239,7 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(LIKELIHOOD_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().history(), ConfigValidators.wholeRange(Range.between(2, 100_000_000)), Importance.LOW, LIKELIHOOD_HISTORY_DOC)
             .define(LIKELIHOOD_MIN_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().minHistory(), ConfigValidators.wholeRange(Range.between(1, 100_000_000)), Importance.LOW, LIKELIHOOD_MIN_HISTORY_DOC)
             .define(LIKELIHOOD_SHORT_TERM_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().shortTerm(), ConfigValidators.wholeRange(Range.between(1, AnomalyLikelihood.Settings.MAX_SHORT_TERM)), Importance.LOW, LIKELIHOOD_SHORT_TERM_DOC)
-            .define(LIKELIHOOD_CLIP_STD_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihood().clipStd(), new ZeroOrRangeValidator(1, 100), Importance.LOW, LIKELIHOOD_CLIP_STD_DOC)
+            .define(LIKELIHOOD_CLIP_STD_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihood().clipStd(), zeroOrBetween(1, 100), Importance.LOW, LIKELIHOOD_CLIP_STD_DOC)
             .define(LIKELIHOOD_WARNING_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodWarning(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_WARNING_DOC)
             .define(LIKELIHOOD_CRITICAL_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodCritical(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_CRITICAL_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1024 * 1024, ConfigValidators.wholeRange(Range.atLeast(1)), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
@@ -470,6 +470,16 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
         return ValidString.in(Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toArray(String[]::new));
     }
 
+    /** 0 (a feature turned off), or a number in [min, max]. */
+    private static ConfigDef.Validator zeroOrBetween(double min, double max) {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            double v = ((Number) value).doubleValue();
+            if (v != 0 && !(v >= min && v <= max)) {
+                throw new ConfigException(name, value, "must be 0, or [" + min + ",...," + max + "]");
+            }
+        }, () -> "0, or [" + min + ",...," + max + "]");
+    }
+
     private static ValidString validGuarantee() {
         return ValidString.in(Arrays.stream(ProcessingGuarantee.values()).map(ProcessingGuarantee::configName)
                 .toArray(String[]::new));
@@ -510,30 +520,6 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
     }
 
     /** Unset, or a whole number in [min, max]. */
-    /** 0 (a feature turned off), or a number in [min, max]. */
-    private static final class ZeroOrRangeValidator implements ConfigDef.Validator {
-        private final double min;
-        private final double max;
-
-        ZeroOrRangeValidator(double min, double max) {
-            this.min = min;
-            this.max = max;
-        }
-
-        @Override
-        public void ensureValid(String name, Object value) {
-            double v = ((Number) value).doubleValue();
-            if (v != 0 && !(v >= min && v <= max)) {
-                throw new ConfigException(name, value, "must be " + this);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "0, or [" + min + ",...," + max + "]";
-        }
-    }
-
     private static final class OptionalRangeValidator implements ConfigDef.Validator {
         private final long min;
         private final long max;

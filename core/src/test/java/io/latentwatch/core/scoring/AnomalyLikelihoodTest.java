@@ -12,8 +12,13 @@ class AnomalyLikelihoodTest {
 
     /** Feeds {@code n} log-normal scores around {@code level}; returns the statistics afterwards. */
     private static AnomalyLikelihood.State feed(AnomalyLikelihood.State s, Random r, int n, double level) {
+        return feed(SETTINGS, s, r, n, level);
+    }
+
+    private static AnomalyLikelihood.State feed(AnomalyLikelihood.Settings settings, AnomalyLikelihood.State s, Random r,
+                                                int n, double level) {
         for (int i = 0; i < n; i++) {
-            s = AnomalyLikelihood.observe(SETTINGS, s, level * Math.exp(0.3 * r.nextGaussian())).next();
+            s = AnomalyLikelihood.observe(settings, s, level * Math.exp(0.3 * r.nextGaussian())).next();
         }
         return s;
     }
@@ -120,10 +125,7 @@ class AnomalyLikelihoodTest {
     void aChangeLastingAFewRecordsStandsOutMoreThanOneNoisyRecord() {
         Random r = new Random(4);
         AnomalyLikelihood.Settings five = new AnomalyLikelihood.Settings(250, 100, 5, 0);
-        AnomalyLikelihood.State s = AnomalyLikelihood.State.EMPTY;
-        for (int i = 0; i < 600; i++) {
-            s = AnomalyLikelihood.observe(five, s, 0.01 * Math.exp(0.3 * r.nextGaussian())).next();
-        }
+        AnomalyLikelihood.State s = feed(five, AnomalyLikelihood.State.EMPTY, r, 600, 0.01);
         // one record 2.5 standard deviations up is diluted by four ordinary ones
         AnomalyLikelihood.Result single = AnomalyLikelihood.observe(five, s, 0.01 * Math.exp(0.75));
         assertThat(single.logScore()).isLessThan(0.3);
@@ -166,14 +168,9 @@ class AnomalyLikelihoodTest {
     void withClippingALastingChangeStillStopsBeingUnusual() {
         Random r = new Random(5);
         AnomalyLikelihood.Settings clip = new AnomalyLikelihood.Settings(250, 100, 1, 5);
-        AnomalyLikelihood.State s = AnomalyLikelihood.State.EMPTY;
-        for (int i = 0; i < 600; i++) {
-            s = AnomalyLikelihood.observe(clip, s, 0.01 * Math.exp(0.3 * r.nextGaussian())).next();
-        }
+        AnomalyLikelihood.State s = feed(clip, AnomalyLikelihood.State.EMPTY, r, 600, 0.01);
         assertThat(AnomalyLikelihood.observe(clip, s, 0.1).logScore()).isGreaterThan(0.5);
-        for (int i = 0; i < 6 * clip.history(); i++) {
-            s = AnomalyLikelihood.observe(clip, s, 0.1 * Math.exp(0.3 * r.nextGaussian())).next();
-        }
+        s = feed(clip, s, r, 6 * clip.history(), 0.1);
         assertThat(AnomalyLikelihood.observe(clip, s, 0.1).logScore()).isLessThan(0.3);
     }
 }

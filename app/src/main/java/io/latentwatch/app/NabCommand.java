@@ -110,7 +110,7 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--likelihood-critical", defaultValue = "0.9",
             description = "alerts.likelihood.critical: the log score of a CRITICAL alert; severities only (default: ${DEFAULT-VALUE}).")
     double likelihoodCritical;
-    @Option(names = "--cooldown", defaultValue = "PT3H", paramLabel = "DURATION",
+    @Option(names = "--cooldown", defaultValue = "PT6H", paramLabel = "DURATION",
             description = "alerts.episode.cooldown-ms of the topology, as an ISO-8601 duration (default: ${DEFAULT-VALUE}): "
                     + "anomalous records this soon after an episode's last one continue it instead of opening another.")
     java.time.Duration cooldown;

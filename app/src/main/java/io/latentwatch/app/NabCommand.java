@@ -75,7 +75,7 @@ final class NabCommand implements Callable<Integer> {
     int window;
     @Option(names = "--hidden", split = ",", defaultValue = "32,16", description = "Encoder hidden widths (default: ${DEFAULT-VALUE}).")
     List<Integer> hidden;
-    @Option(names = "--latent", defaultValue = "4", description = "Latent width (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--latent", defaultValue = "12", description = "Latent width (default: ${DEFAULT-VALUE}).")
     int latent;
     @Option(names = "--epochs", defaultValue = "60", description = "Maximum epochs per series (default: ${DEFAULT-VALUE}).")
     int epochs;

@@ -167,14 +167,22 @@ public final class OnnxScorer implements AutoCloseable {
                 + (nl < 0 ? message : message.substring(0, nl)).trim() + ")";
         if (options.executionProvider() == ExecutionProvider.AUTO) {
             skipped.add(why);
-            if (failed == ExecutionProvider.CUDA && available.contains(OrtProvider.CORE_ML)) {
-                return ExecutionProvider.COREML;
-            }
-            if (failed == ExecutionProvider.CUDA) {
-                skipped.add("coreml: not in this ONNX Runtime build (macOS only)");
-            }
-            return ExecutionProvider.CPU;
+            return failed == ExecutionProvider.CUDA ? autoAfterCuda(available, skipped) : ExecutionProvider.CPU;
         }
+        return fallBackToCpu(options, why, skipped);
+    }
+
+    /** {@code auto}'s order once CUDA is out: CoreML when the build has it, else CPU. */
+    private static ExecutionProvider autoAfterCuda(EnumSet<OrtProvider> available, List<String> skipped) {
+        if (available.contains(OrtProvider.CORE_ML)) {
+            return ExecutionProvider.COREML;
+        }
+        skipped.add("coreml: not in this ONNX Runtime build (macOS only)");
+        return ExecutionProvider.CPU;
+    }
+
+    /** An explicitly requested provider that cannot serve: CPU if fallback is allowed, else a clear error. */
+    private static ExecutionProvider fallBackToCpu(ScorerOptions options, String why, List<String> skipped) {
         if (!options.allowFallback()) {
             throw new IllegalStateException("scoring.execution-provider: " + why
                     + "; set scoring.execution-provider.fallback=true to fall back to cpu");
@@ -195,24 +203,15 @@ public final class OnnxScorer implements AutoCloseable {
                     return ExecutionProvider.CUDA;
                 }
                 skipped.add("cuda: not in this ONNX Runtime build (use the cuda Maven profile)");
-                if (coreml) {
-                    return ExecutionProvider.COREML;
-                }
-                skipped.add("coreml: not in this ONNX Runtime build (macOS only)");
-                return ExecutionProvider.CPU;
+                return autoAfterCuda(available, skipped);
             case CUDA:
             case COREML:
                 boolean present = wanted == ExecutionProvider.CUDA ? cuda : coreml;
                 if (present) {
                     return wanted;
                 }
-                String why = wanted.configName() + " requested but ONNX Runtime offers only " + available;
-                if (!options.allowFallback()) {
-                    throw new IllegalStateException("scoring.execution-provider: " + why
-                            + "; set scoring.execution-provider.fallback=true to fall back to cpu");
-                }
-                skipped.add(why + "; falling back to cpu");
-                return ExecutionProvider.CPU;
+                return fallBackToCpu(options, wanted.configName() + " requested but ONNX Runtime offers only "
+                        + available, skipped);
             default:
                 throw new IllegalArgumentException("unknown execution provider " + wanted);
         }

@@ -36,7 +36,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -232,7 +231,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
      * handled, so they are scored before anything newer.
      */
     private void restorePendingOnce() {
-        if (pendingRestored) {
+        if (pendingStore == null || pendingRestored) {
             return;
         }
         pendingRestored = true;
@@ -257,9 +256,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                     + " bytes (key and value), the limit is " + spec.maxRecordBytes());
             return;
         }
-        if (pendingStore != null) {
-            restorePendingOnce();
-        }
+        restorePendingOnce();
         while (!inFlight.isEmpty() && inFlight.peekFirst().prepared().isDone()) {
             emit(inFlight.removeFirst());
         }
@@ -368,9 +365,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
      * snapshot until it is emitted. A hot swap waits for the batches in flight, so each goes out with its model.
      */
     private void flush(String trigger) {
-        if (pendingStore != null) {
-            restorePendingOnce();
-        }
+        restorePendingOnce();
         boolean pipelined = scoringThreads != null && trigger.equals("size");
         if (!pipelined || newModelWaiting()) {
             completeInFlight(); // so every batch in flight goes out with the model that scored it
@@ -404,9 +399,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
      * prepared long before that, so a tick does not drain the scoring threads' queue.
      */
     private void onTick(long now, long tick) {
-        if (pendingStore != null) {
-            restorePendingOnce();
-        }
+        restorePendingOnce();
         while (!inFlight.isEmpty() && (inFlight.peekFirst().prepared().isDone()
                 || now - inFlight.peekFirst().submittedMillis() >= tick)) {
             emit(inFlight.removeFirst());

@@ -110,6 +110,10 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--likelihood-critical", defaultValue = "0.9",
             description = "alerts.likelihood.critical: the log score of a CRITICAL alert; severities only (default: ${DEFAULT-VALUE}).")
     double likelihoodCritical;
+    @Option(names = "--range-tolerance", defaultValue = "0.1", paramLabel = "X",
+            description = "alerts.range.tolerance: a value outside the range its series has shown, widened by this share "
+                    + "of the range on each side, is a CRITICAL anomaly at once (default: ${DEFAULT-VALUE}; 0: no check).")
+    double rangeTolerance;
     @Option(names = "--cooldown", defaultValue = "PT6H", paramLabel = "DURATION",
             description = "alerts.episode.cooldown-ms of the topology, as an ISO-8601 duration (default: ${DEFAULT-VALUE}): "
                     + "anomalous records this soon after an episode's last one continue it instead of opening another.")
@@ -249,6 +253,7 @@ final class NabCommand implements Callable<Integer> {
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_CLIP_STD_CONFIG, likelihoodClipStd);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_WARNING_CONFIG, likelihoodWarning);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_CRITICAL_CONFIG, likelihoodCritical);
+        props.put(LatentwatchStreamsConfig.RANGE_TOLERANCE_CONFIG, rangeTolerance);
         StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();
         double warning = bundle.manifest().thresholds().warning();
         double[] anomalyScore = new double[series.size()];

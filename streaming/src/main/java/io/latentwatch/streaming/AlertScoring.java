@@ -2,6 +2,7 @@ package io.latentwatch.streaming;
 
 import io.latentwatch.core.bundle.Thresholds;
 import io.latentwatch.core.scoring.AnomalyLikelihood;
+import io.latentwatch.core.scoring.ValueRange;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -21,17 +22,20 @@ import java.util.Objects;
  * @param likelihood how the per-entity statistics forget and warm up (used with {@link Basis#LIKELIHOOD})
  * @param likelihoodWarning log score strictly above which a record is anomalous
  * @param likelihoodCritical log score strictly above which a record is CRITICAL
+ * @param range beside either basis, whether a record with a value outside the range its entity has shown is anomalous
+ *     (CRITICAL) whatever its score; {@link ValueRange.Settings#OFF} for no check
  */
 public record AlertScoring(Basis basis, AnomalyLikelihood.Settings likelihood, double likelihoodWarning,
-                           double likelihoodCritical) {
+                           double likelihoodCritical, ValueRange.Settings range) {
     /**
      * Alerts on the reconstruction score (the default). The likelihood's defaults judge each record alone, right for
      * records that stand alone (transactions, tabular rows); time series scored over windows do better with a long
      * memory, the mean of a few recent log scores, statistics clipped against outliers and thresholds far in the tail
-     * (what {@code latentwatch nab} runs, README).
+     * (what {@code latentwatch nab} runs, README). No range check.
      */
     public static final AlertScoring RECONSTRUCTION =
-            new AlertScoring(Basis.RECONSTRUCTION, new AnomalyLikelihood.Settings(250, 100, 1, 0), 0.3, 0.5);
+            new AlertScoring(Basis.RECONSTRUCTION, new AnomalyLikelihood.Settings(250, 100, 1, 0), 0.3, 0.5,
+                    new ValueRange.Settings(0, 100));
 
     /** What alerts are raised on. */
     public enum Basis {
@@ -47,6 +51,7 @@ public record AlertScoring(Basis basis, AnomalyLikelihood.Settings likelihood, d
     public AlertScoring {
         Objects.requireNonNull(basis, "basis");
         Objects.requireNonNull(likelihood, "likelihood");
+        Objects.requireNonNull(range, "range");
         if (!(likelihoodWarning > 0 && likelihoodWarning <= likelihoodCritical && likelihoodCritical < 1)) {
             throw new IllegalArgumentException("need 0 < likelihoodWarning <= likelihoodCritical < 1: "
                     + likelihoodWarning + ", " + likelihoodCritical);

@@ -42,7 +42,7 @@ public final class LatentwatchSerdes {
      * taking their defaults): alerts written before episodes read as one-record OPEN events.
      */
     private static final BinaryMessageDecoder<Alert> ALERT_DECODER =
-            withHistory(Alert.createDecoder(null), List.of("Alert-1.avsc", "Alert-2.avsc"));
+            withHistory(Alert.createDecoder(null), List.of("Alert-1.avsc", "Alert-2.avsc", "Alert-3.avsc"));
 
     /** Serde of {@link Alert}, the values of {@code alerts.topic}; reads earlier Alert schemas too. */
     public static Serde<Alert> alert() {

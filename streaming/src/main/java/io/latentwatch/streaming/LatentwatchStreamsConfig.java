@@ -5,6 +5,7 @@ import io.latentwatch.core.features.WindowPolicy;
 import io.latentwatch.core.scoring.AnomalyLikelihood;
 import io.latentwatch.core.scoring.ExecutionProvider;
 import io.latentwatch.core.scoring.GraphOptimizationLevel;
+import io.latentwatch.core.scoring.ValueRange;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -163,6 +164,17 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
     private static final String LIKELIHOOD_CRITICAL_DOC = "alerts.score=likelihood: log score strictly above which a record "
             + "is CRITICAL; not below alerts.likelihood.warning.";
 
+    public static final String RANGE_TOLERANCE_CONFIG = "alerts.range.tolerance";
+    private static final String RANGE_TOLERANCE_DOC = "Beside alerts.score: a record is anomalous, and CRITICAL, when a "
+            + "feature's value lies outside the range its entity has shown so far (smallest to largest value), widened on "
+            + "each side by this share of the range's width; the alert names those features (outOfRange). Catches a value "
+            + "never seen before at its first record, where a window model and the likelihood react later. 0 turns the "
+            + "check off.";
+
+    public static final String RANGE_MIN_HISTORY_CONFIG = "alerts.range.min-history";
+    private static final String RANGE_MIN_HISTORY_DOC = "alerts.range.tolerance above 0: scored records an entity sends "
+            + "before its values are checked against its range; they only build it.";
+
     public static final String MAX_RECORD_BYTES_CONFIG = "input.max-record-bytes";
     private static final String MAX_RECORD_BYTES_DOC = "Largest input record (key plus value bytes) that is decoded; larger ones are dead-lettered as TOO_LARGE.";
 
@@ -242,6 +254,8 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(LIKELIHOOD_CLIP_STD_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihood().clipStd(), zeroOrBetween(1, 100), Importance.LOW, LIKELIHOOD_CLIP_STD_DOC)
             .define(LIKELIHOOD_WARNING_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodWarning(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_WARNING_DOC)
             .define(LIKELIHOOD_CRITICAL_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodCritical(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_CRITICAL_DOC)
+            .define(RANGE_TOLERANCE_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.range().tolerance(), ConfigValidators.wholeRange(Range.between(0, 100)), Importance.LOW, RANGE_TOLERANCE_DOC)
+            .define(RANGE_MIN_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.range().minHistory(), ConfigValidators.wholeRange(Range.between(1, 100_000_000)), Importance.LOW, RANGE_MIN_HISTORY_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1024 * 1024, ConfigValidators.wholeRange(Range.atLeast(1)), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
             .define(WINDOW_GRACE_MS_CONFIG, Type.LONG, 0L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.MEDIUM, WINDOW_GRACE_MS_DOC)
             .define(WINDOW_MAX_GAP_MS_CONFIG, Type.LONG, null, new OptionalRangeValidator(1, Long.MAX_VALUE), Importance.MEDIUM, WINDOW_MAX_GAP_MS_DOC)
@@ -359,7 +373,8 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
         AlertScoring.Basis basis = AlertScoring.Basis.valueOf(getString(ALERT_SCORE_CONFIG).toUpperCase(Locale.ROOT));
         return new AlertScoring(basis, new AnomalyLikelihood.Settings(getInt(LIKELIHOOD_HISTORY_CONFIG),
                 getInt(LIKELIHOOD_MIN_HISTORY_CONFIG), getInt(LIKELIHOOD_SHORT_TERM_CONFIG),
-                getDouble(LIKELIHOOD_CLIP_STD_CONFIG)), warning, critical);
+                getDouble(LIKELIHOOD_CLIP_STD_CONFIG)), warning, critical,
+                new ValueRange.Settings(getDouble(RANGE_TOLERANCE_CONFIG), getInt(RANGE_MIN_HISTORY_CONFIG)));
     }
 
     /** Longest adaptive micro-batch wait under at-least-once: a longer wait would only add latency. */

@@ -29,7 +29,8 @@ import org.apache.kafka.streams.state.Stores;
  *                   ├── windows store (only when the model's window length W is above 1)
  *                   ├── episodes store (each entity's running alert episode)
  *                   ├── pending store (records waiting for their micro-batch; only when scoring.batch.max-records &gt; 1)
- *                   └── likelihood store (each entity's score statistics; only when alerts.score=likelihood)
+ *                   ├── likelihood store (each entity's score statistics; only when alerts.score=likelihood)
+ *                   └── value-range store (each entity's smallest and largest values; only when alerts.range.tolerance &gt; 0)
  * </pre>
  *
  * All values are Avro single-object encoded ({@link LatentwatchSerdes} decodes them); every output record keeps
@@ -65,6 +66,11 @@ public final class ScoringTopology {
      * {@code AnomalyLikelihood.State}); only when {@code alerts.score=likelihood}.
      */
     public static final String LIKELIHOOD_STORE = "latentwatch-likelihood";
+    /**
+     * Persistent, changelogged store of each entity's smallest and largest value of each feature (entity to
+     * {@code ValueRange.State}); only when {@code alerts.range.tolerance} is above 0.
+     */
+    public static final String RANGE_STORE = "latentwatch-value-ranges";
 
     private ScoringTopology() {}
 
@@ -103,7 +109,8 @@ public final class ScoringTopology {
                 settings.topK(), windowed ? WINDOW_STORE : null, LATENTS_SINK, ALERTS_SINK, DEAD_LETTER_SINK, metrics,
                 batched ? PENDING_STORE : null, settings.batchMaxRecords(), settings.batchMaxWaitMs(), settings.batchPipeline(), EPISODE_STORE,
                 settings.episodePolicy(), settings.windowPolicy(), modelSlot, settings.alertScoring(),
-                settings.alertScoring().onLikelihood() ? LIKELIHOOD_STORE : null);
+                settings.alertScoring().onLikelihood() ? LIKELIHOOD_STORE : null,
+                settings.alertScoring().range().enabled() ? RANGE_STORE : null);
         // Fail now, not in a stream thread, if the input format cannot be decoded safely here.
         ObservationDecoder.forFormat(settings.inputFormat(), settings.maxRecordBytes());
 
@@ -113,14 +120,17 @@ public final class ScoringTopology {
         topology.addSource(SOURCE, in, in, settings.inputTopic());
         topology.addProcessor(SCORER, () -> new ScoringProcessor(spec), SOURCE);
         if (windowed) {
-            topology.addStateStore(windowStore(), SCORER);
+            topology.addStateStore(entityStore(WINDOW_STORE), SCORER);
         }
         if (batched) {
             topology.addStateStore(PendingBatchStore.builder(PENDING_STORE), SCORER);
         }
-        topology.addStateStore(episodeStore(), SCORER);
+        topology.addStateStore(entityStore(EPISODE_STORE), SCORER);
         if (settings.alertScoring().onLikelihood()) {
-            topology.addStateStore(likelihoodStore(), SCORER);
+            topology.addStateStore(entityStore(LIKELIHOOD_STORE), SCORER);
+        }
+        if (settings.alertScoring().range().enabled()) {
+            topology.addStateStore(entityStore(RANGE_STORE), SCORER);
         }
         topology.addSink(LATENTS_SINK, settings.latentsTopic(), out, out, SCORER);
         topology.addSink(ALERTS_SINK, settings.alertsTopic(), out, out, SCORER);
@@ -140,7 +150,7 @@ public final class ScoringTopology {
         ScoringSpec spec = new ScoringSpec(bundle, settings.scorerOptions(), settings.inputFormat(),
                 settings.maxRecordBytes(), bundle.manifest().thresholds(), settings.topK(), null, LATENTS_SINK,
                 ALERTS_SINK, DEAD_LETTER_SINK, metrics, null, 1, settings.batchMaxWaitMs(), false, null,
-                settings.episodePolicy(), settings.windowPolicy(), null, AlertScoring.RECONSTRUCTION, null);
+                settings.episodePolicy(), settings.windowPolicy(), null, AlertScoring.RECONSTRUCTION, null, null);
         ByteArrayDeserializer in = new ByteArrayDeserializer();
         ByteArraySerializer out = new ByteArraySerializer();
         Topology topology = new Topology();
@@ -150,26 +160,14 @@ public final class ScoringTopology {
         return topology;
     }
 
-    private static StoreBuilder<KeyValueStore<String, byte[]>> windowStore() {
-        // Changelogged so a task moved to another instance resumes with full windows; cached so a busy entity
-        // writes its window to the changelog once per commit, not once per record.
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOW_STORE), Serdes.String(), Serdes.ByteArray())
-                .withLoggingEnabled(Map.of())
-                .withCachingEnabled();
-    }
-
-    private static StoreBuilder<KeyValueStore<String, byte[]>> episodeStore() {
-        // Persistent and changelogged: an open episode survives a restart or a move to another instance, so its
-        // UPDATE and CLOSE come with the same episode id. Only running episodes are stored (a CLOSE deletes).
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EPISODE_STORE), Serdes.String(), Serdes.ByteArray())
-                .withLoggingEnabled(Map.of())
-                .withCachingEnabled();
-    }
-
-    private static StoreBuilder<KeyValueStore<String, byte[]>> likelihoodStore() {
-        // Persistent and changelogged like the episodes: a restarted or moved task goes on with each entity's score
-        // statistics instead of warming up again; cached, so a busy entity writes once per commit.
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIKELIHOOD_STORE), Serdes.String(), Serdes.ByteArray())
+    /**
+     * A store of one entry per entity. Persistent and changelogged, so a restarted task, or one moved to another
+     * instance, goes on with full windows, running episodes (their UPDATE and CLOSE keep the episode id), score
+     * statistics and value ranges instead of starting afresh; cached, so a busy entity writes its entry to the
+     * changelog once per commit, not once per record. Episodes: only running ones are stored (a CLOSE deletes).
+     */
+    private static StoreBuilder<KeyValueStore<String, byte[]>> entityStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
                 .withLoggingEnabled(Map.of())
                 .withCachingEnabled();
     }

@@ -14,8 +14,9 @@ import java.util.function.Supplier;
  * keeps the {@link EpisodeState} (in a state store) and emits the events.
  *
  * <ul>
- *   <li>A record is anomalous when {@link Thresholds#isAnomalous its score is above the warning threshold}; the
- *       first one starts an episode, identified by entity and its event time.</li>
+ *   <li>A record is anomalous when {@link Thresholds#isAnomalous its score is above the warning threshold}, or when
+ *       some of its values lie outside the range its entity has shown (then CRITICAL); the first one starts an
+ *       episode, identified by entity and its event time.</li>
  *   <li>OPEN is emitted once the episode has lasted {@code minDurationMillis} (at once when 0), with the triggering
  *       record's severity, score and top features.</li>
  *   <li>UPDATE is emitted by an anomalous record whose severity differs from the last one reported, at least
@@ -39,9 +40,14 @@ public final class EpisodeTracker {
      * @param episodeStart event time of the episode's first anomalous record
      * @param peakScore highest score of the episode so far
      * @param durationMs from the first anomalous record to the triggering one (CLOSE: to the last anomalous one)
+     * @param outOfRange the triggering record's features outside their seen range (OPEN, UPDATE); empty for CLOSE
      */
     public record Event(AlertEvent type, Severity severity, long timestamp, double score, List<Contribution> topFeatures,
-                        String episodeId, long episodeStart, double peakScore, long durationMs) {}
+                        String episodeId, long episodeStart, double peakScore, long durationMs, List<String> outOfRange) {
+        public Event {
+            outOfRange = List.copyOf(outOfRange);
+        }
+    }
 
     /**
      * The outcome of one record.
@@ -79,18 +85,26 @@ public final class EpisodeTracker {
     /** The CLOSE of an announced episode, decided at {@code timestamp}: its peak, from its start to its last anomaly. */
     private static Event close(EpisodeState episode, long timestamp) {
         return new Event(AlertEvent.CLOSE, episode.peakSeverity(), timestamp, episode.peakScore(), episode.peakFeatures(),
-                episode.id(), episode.start(), episode.peakScore(), episode.lastAnomalous() - episode.start());
+                episode.id(), episode.start(), episode.peakScore(), episode.lastAnomalous() - episode.start(), List.of());
+    }
+
+    /** Applies one scored record whose values all lie within their range. */
+    public Step observe(EpisodeState current, String entity, long timestamp, double score,
+                        Supplier<List<Contribution>> topFeatures) {
+        return observe(current, entity, timestamp, score, List.of(), topFeatures);
     }
 
     /**
      * Applies one scored record.
      *
      * @param current the entity's running episode, or null
+     * @param outOfRange the record's features outside the range its entity has shown; any makes it anomalous and
+     *     CRITICAL whatever its score
      * @param topFeatures the record's top contributions, asked for only when the record is anomalous
      */
-    public Step observe(EpisodeState current, String entity, long timestamp, double score,
+    public Step observe(EpisodeState current, String entity, long timestamp, double score, List<String> outOfRange,
                         Supplier<List<Contribution>> topFeatures) {
-        if (!thresholds.isAnomalous(score)) {
+        if (outOfRange.isEmpty() && !thresholds.isAnomalous(score)) {
             if (current == null) {
                 return new Step(null, null);
             }
@@ -102,7 +116,7 @@ public final class EpisodeTracker {
             }
             return new Step(null, close(current, timestamp));
         }
-        Severity severity = thresholds.isCritical(score) ? Severity.CRITICAL : Severity.WARNING;
+        Severity severity = !outOfRange.isEmpty() || thresholds.isCritical(score) ? Severity.CRITICAL : Severity.WARNING;
         List<Contribution> features = topFeatures.get();
         EpisodeState s;
         if (current == null) {
@@ -128,6 +142,6 @@ public final class EpisodeTracker {
         s = new EpisodeState(s.id(), s.start(), s.lastAnomalous(), s.peakScore(), s.peakSeverity(), s.peakFeatures(),
                 severity, timestamp);
         return new Step(s, new Event(type, severity, timestamp, score, features, s.id(), s.start(), s.peakScore(),
-                Math.max(0, timestamp - s.start())));
+                Math.max(0, timestamp - s.start()), outOfRange));
     }
 }

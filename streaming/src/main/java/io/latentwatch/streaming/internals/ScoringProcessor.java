@@ -12,6 +12,7 @@ import io.latentwatch.core.scoring.AnomalyLikelihood;
 import io.latentwatch.core.scoring.Contribution;
 import io.latentwatch.core.scoring.OnnxScorer;
 import io.latentwatch.core.scoring.ScoreBatch;
+import io.latentwatch.core.scoring.ValueRange;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.AlertEvent;
 import io.latentwatch.schemas.FeatureContribution;
@@ -108,6 +109,12 @@ import org.slf4j.LoggerFactory;
  * {@link AnomalyLikelihood} statistics, kept in a persistent, changelogged store and updated with the episodes; the
  * log score goes into the latent code and episodes are decided on it against the likelihood thresholds.
  *
+ * <p><b>Values outside their range</b> ({@code alerts.range.tolerance} above 0): each entity's smallest and largest
+ * value of each feature ({@link ValueRange}) live in a persistent, changelogged store, updated with the episodes. A
+ * scored record with a value outside its entity's range (widened by the tolerance) is anomalous and CRITICAL
+ * whatever its score; on the likelihood basis its alert score is 1, the top of the log-score scale, as HTM scores a
+ * value it has never seen. Ranges are of raw values, so they survive a model swap.
+ *
  * <p><b>Dead letters</b>: a record that cannot be decoded, featurised or scored goes to the dead-letter sink with
  * its original key, value and headers and leaves no trace in the window store (when a row scores non-finite, the
  * rest of its micro-batch is scored again without it).
@@ -147,6 +154,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
     };
     private KeyValueStore<String, byte[]> likelihoodStore;
+    private KeyValueStore<String, byte[]> rangeStore;
     private EpisodeTracker episodes;
     /** Thresholds episodes are decided on: the serving model's, or the likelihood's (alerts.score). */
     private Thresholds alertThresholds;
@@ -194,6 +202,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
         if (spec.likelihoodStore() != null) {
             this.likelihoodStore = context.getStateStore(spec.likelihoodStore());
+        }
+        if (spec.rangeStore() != null) {
+            this.rangeStore = context.getStateStore(spec.rangeStore());
         }
         long idleClose = spec.episodePolicy().idleCloseMillis();
         if (episodeStore != null && idleClose > 0) {
@@ -576,6 +587,8 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         Set<String> episodesChanged = new HashSet<>();
         // Score statistics as they stand after the rows emitted so far; written at the end.
         Map<String, AnomalyLikelihood.State> likelihoods = new HashMap<>();
+        // Value ranges as they stand after the rows emitted so far; written at the end.
+        Map<String, ValueRange.State> ranges = new HashMap<>();
         int from = 0;
         while (from < n) {
             boolean first = from == 0 && prepared.inputs() != null;
@@ -638,6 +651,13 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                     likelihoods.put(p.entity(), l.next());
                     likelihood = l.logScore();
                 }
+                List<String> outOfRange = List.of();
+                if (rangeStore != null) {
+                    ValueRange.Result r = ValueRange.observe(spec.alertScoring().range(), rangeState(ranges, p.entity()),
+                            p.row());
+                    ranges.put(p.entity(), r.next());
+                    outOfRange = featureNames(r.outside());
+                }
                 byte[] latent = latents != null && latents[k] != null ? latents[k]
                         : encodeLatent(manifest, p, result.latent(resultRow[k]), score, likelihood);
                 forward(p.entity(), p.recordTimestamp(), latent, spec.latentsSink());
@@ -648,9 +668,10 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                     ScoreBatch scoredBatch = result;
                     int row = resultRow[k];
                     float[] input = inputs[k];
-                    EpisodeTracker.Step step = episodes.observe(before, p.entity(), p.eventTimestamp(),
-                            likelihood == null ? score : likelihood,
-                            () -> scoredBatch.topContributions(row, input, elementNames, spec.topK()));
+                    // A value never seen is as unusual as the likelihood's scale can say.
+                    double alertScore = likelihood == null ? score : outOfRange.isEmpty() ? likelihood : 1.0;
+                    EpisodeTracker.Step step = episodes.observe(before, p.entity(), p.eventTimestamp(), alertScore,
+                            outOfRange, () -> scoredBatch.topContributions(row, input, elementNames, spec.topK()));
                     if (step.state() != before) {
                         episodeStates.put(p.entity(), step.state());
                         episodesChanged.add(p.entity());
@@ -669,6 +690,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
         for (Map.Entry<String, AnomalyLikelihood.State> e : likelihoods.entrySet()) {
             likelihoodStore.put(e.getKey(), likelihoodBytes(e.getValue()));
+        }
+        for (Map.Entry<String, ValueRange.State> e : ranges.entrySet()) {
+            rangeStore.put(e.getKey(), e.getValue().toBytes());
         }
         for (String entity : episodesChanged) {
             EpisodeState state = episodeStates.get(entity);
@@ -741,6 +765,41 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         return state;
     }
 
+    /** The entity's value range as of the rows handled so far; an unreadable one starts afresh (logged). */
+    private ValueRange.State rangeState(Map<String, ValueRange.State> states, String entity) {
+        ValueRange.State state = states.get(entity);
+        if (state != null) {
+            return state;
+        }
+        byte[] bytes = rangeStore.get(entity);
+        state = ValueRange.State.EMPTY;
+        if (bytes != null) {
+            try {
+                state = ValueRange.State.fromBytes(bytes);
+                if (state.min().length != layout.width()) {
+                    throw new IllegalArgumentException(state.min().length + " features stored, the model takes "
+                            + layout.width());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("event=value_range_unreadable entity={} error=\"{}\"", entity, e.toString());
+                state = ValueRange.State.EMPTY;
+            }
+        }
+        states.put(entity, state);
+        return state;
+    }
+
+    private List<String> featureNames(int[] features) {
+        if (features.length == 0) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>(features.length);
+        for (int f : features) {
+            names.add(manifest.featureNames().get(f));
+        }
+        return names;
+    }
+
     private byte[] likelihoodBytes(AnomalyLikelihood.State state) {
         byte[] version = manifest.modelVersion().getBytes(StandardCharsets.UTF_8);
         byte[] rest = state.toBytes();
@@ -803,6 +862,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 .setDurationMs(event.durationMs())
                 .setScoreBasis(spec.alertScoring().onLikelihood() ? ScoreBasis.LIKELIHOOD : ScoreBasis.RECONSTRUCTION)
                 .setReconstructionScore(event.type() == AlertEvent.CLOSE ? null : reconstructionScore)
+                .setOutOfRange(event.outOfRange())
                 .build();
         byte[] bytes;
         try {

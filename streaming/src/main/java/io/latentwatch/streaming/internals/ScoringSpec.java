@@ -36,13 +36,14 @@ import java.util.Objects;
  * @param alertScoring which score alerts are raised on
  * @param likelihoodStore name of the per-entity likelihood store; non-null exactly when alerts are raised on the
  *     likelihood
+ * @param rangeStore name of the per-entity value-range store; non-null exactly when the range check is on
  */
 public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, InputFormat inputFormat, int maxRecordBytes,
                           Thresholds thresholds, int topK, String windowStore, String latentsSink, String alertsSink,
                           String deadLetterSink, ScoringMetrics metrics, String pendingStore,
                           int batchMaxRecords, long batchMaxWaitMs, boolean batchPipeline, String episodeStore, EpisodePolicy episodePolicy,
                           WindowPolicy windowPolicy, ModelSlot modelSlot, AlertScoring alertScoring,
-                          String likelihoodStore) {
+                          String likelihoodStore, String rangeStore) {
 
     public ScoringSpec {
         Objects.requireNonNull(bundle, "bundle");
@@ -55,6 +56,9 @@ public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, Input
         Objects.requireNonNull(alertScoring, "alertScoring");
         if (alertScoring.onLikelihood() != (likelihoodStore != null)) {
             throw new IllegalArgumentException("a likelihood store is needed exactly when alerts are raised on the likelihood");
+        }
+        if (alertScoring.range().enabled() != (rangeStore != null)) {
+            throw new IllegalArgumentException("a value-range store is needed exactly when the range check is on");
         }
         if ((bundle.manifest().windowLength() > 1) != (windowStore != null)) {
             throw new IllegalArgumentException("a window store is needed exactly when the window length is above 1");

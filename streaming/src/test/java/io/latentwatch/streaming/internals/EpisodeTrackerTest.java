@@ -71,6 +71,20 @@ class EpisodeTrackerTest {
     }
 
     @Test
+    void aValueOutsideItsRangeOpensACriticalEpisodeWhateverTheScore() {
+        EpisodeTracker tracker = new EpisodeTracker(T, EpisodePolicy.IMMEDIATE);
+        EpisodeTracker.Step open = tracker.observe(null, "e", 10, 0.2, List.of("temperature"), List::of);
+        assertThat(open.event().type()).isEqualTo(AlertEvent.OPEN);
+        assertThat(open.event().severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(open.event().score()).isEqualTo(0.2);
+        assertThat(open.event().outOfRange()).containsExactly("temperature");
+        EpisodeTracker.Step close = tracker.observe(open.state(), "e", 20, 0.2, List::of);
+        assertThat(close.event().type()).isEqualTo(AlertEvent.CLOSE);
+        assertThat(close.event().severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(close.event().outOfRange()).isEmpty();
+    }
+
+    @Test
     void theCooldownBridgesShortRunsOfNormalRecords() {
         List<EpisodeTracker.Event> events = run(new EpisodePolicy(30, 0, 0), new double[][] {
                 {0, 1.5}, {10, 0.1}, {20, 0.1}, {30, 1.6}, {40, 0.1}, {59, 0.1}, {60, 0.1}, {70, 1.7}});

@@ -36,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -741,48 +742,48 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
      * swap the entity warms up again, since another model's scores have another distribution.
      */
     private AnomalyLikelihood.State likelihoodState(Map<String, AnomalyLikelihood.State> states, String entity) {
-        AnomalyLikelihood.State state = states.get(entity);
-        if (state != null) {
-            return state;
-        }
-        byte[] bytes = likelihoodStore.get(entity);
-        state = AnomalyLikelihood.State.EMPTY;
-        if (bytes != null) {
-            try {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                byte[] version = new byte[b.getInt()];
-                b.get(version);
-                if (new String(version, StandardCharsets.UTF_8).equals(manifest.modelVersion())) {
-                    byte[] rest = new byte[b.remaining()];
-                    b.get(rest);
-                    state = AnomalyLikelihood.State.fromBytes(rest);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("event=likelihood_state_unreadable entity={} error=\"{}\"", entity, e.toString());
+        return entityState(states, likelihoodStore, entity, AnomalyLikelihood.State.EMPTY, bytes -> {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            byte[] version = new byte[b.getInt()];
+            b.get(version);
+            if (!new String(version, StandardCharsets.UTF_8).equals(manifest.modelVersion())) {
+                return AnomalyLikelihood.State.EMPTY;
             }
-        }
-        states.put(entity, state);
-        return state;
+            byte[] rest = new byte[b.remaining()];
+            b.get(rest);
+            return AnomalyLikelihood.State.fromBytes(rest);
+        }, "likelihood_state_unreadable");
     }
 
-    /** The entity's value range as of the rows handled so far; an unreadable one starts afresh (logged). */
+    /** The entity's value range as of the rows handled so far. */
     private ValueRange.State rangeState(Map<String, ValueRange.State> states, String entity) {
-        ValueRange.State state = states.get(entity);
+        return entityState(states, rangeStore, entity, ValueRange.State.EMPTY, bytes -> {
+            ValueRange.State state = ValueRange.State.fromBytes(bytes);
+            if (state.min().length != layout.width()) {
+                throw new IllegalArgumentException(state.min().length + " features stored, the model takes "
+                        + layout.width());
+            }
+            return state;
+        }, "value_range_unreadable");
+    }
+
+    /**
+     * An entity's state as of the rows handled so far: from {@code states}, else read from {@code store} (and kept in
+     * {@code states}); a stored state that cannot be read is logged as {@code unreadableEvent} and starts afresh.
+     */
+    private static <S> S entityState(Map<String, S> states, KeyValueStore<String, byte[]> store, String entity, S empty,
+                                     Function<byte[], S> decode, String unreadableEvent) {
+        S state = states.get(entity);
         if (state != null) {
             return state;
         }
-        byte[] bytes = rangeStore.get(entity);
-        state = ValueRange.State.EMPTY;
+        byte[] bytes = store.get(entity);
+        state = empty;
         if (bytes != null) {
             try {
-                state = ValueRange.State.fromBytes(bytes);
-                if (state.min().length != layout.width()) {
-                    throw new IllegalArgumentException(state.min().length + " features stored, the model takes "
-                            + layout.width());
-                }
+                state = decode.apply(bytes);
             } catch (RuntimeException e) {
-                LOG.warn("event=value_range_unreadable entity={} error=\"{}\"", entity, e.toString());
-                state = ValueRange.State.EMPTY;
+                LOG.warn("event={} entity={} error=\"{}\"", unreadableEvent, entity, e.toString());
             }
         }
         states.put(entity, state);

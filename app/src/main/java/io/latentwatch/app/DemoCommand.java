@@ -333,6 +333,9 @@ final class DemoCommand implements Callable<Integer> {
             top.append(String.format(Locale.ROOT, "top=%s (observed %.4g, reconstructed %.4g, %.0f%% of error)",
                     f.getName(), f.getObserved(), f.getReconstructed(), 100 * f.getShare()));
         }
+        if (!a.getOutOfRange().isEmpty()) {
+            top.append(top.isEmpty() ? "" : " ").append("outside_range=").append(String.join(",", a.getOutOfRange()));
+        }
         String head = String.format(Locale.ROOT, "ALERT %-6s %-8s %-22s %s", a.getEvent(), a.getSeverity(),
                 a.getEntity(), TimeSeries.formatTimestamp(a.getTimestamp()));
         double peak = a.getPeakScore() == null ? a.getScore() : a.getPeakScore();

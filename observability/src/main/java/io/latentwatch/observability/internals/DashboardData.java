@@ -92,6 +92,8 @@ public final class DashboardData {
                 top.addObject().put("name", f.getName()).put("share", f.getShare())
                         .put("observed", f.getObserved()).put("reconstructed", f.getReconstructed());
             }
+            ArrayNode outOfRange = o.putArray("outOfRange");
+            a.getOutOfRange().forEach(outOfRange::add);
         }
         return root.toString();
     }

@@ -168,7 +168,8 @@
       tr.insertCell().textContent = num(a.score, 4);
       const top = tr.insertCell();
       top.className = 'top-features';
-      top.textContent = a.topFeatures.map(f => f.name + ' ' + Math.round(100 * f.share) + '%').join(', ');
+      const outside = a.outOfRange && a.outOfRange.length ? 'outside range: ' + a.outOfRange.join(', ') + '; ' : '';
+      top.textContent = outside + a.topFeatures.map(f => f.name + ' ' + Math.round(100 * f.share) + '%').join(', ');
     }
   }
 

@@ -89,6 +89,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--alert-score", defaultValue = "RECONSTRUCTION", paramLabel = "BASIS",
             description = "alerts.score: reconstruction or likelihood (default: ${DEFAULT-VALUE}).")
     AlertScoring.Basis alertScore;
+    @Option(names = "--range-tolerance", defaultValue = "0", paramLabel = "X",
+            description = "alerts.range.tolerance: a value outside the range its series has shown, widened by this share "
+                    + "of the range on each side, is a CRITICAL anomaly at once (default: ${DEFAULT-VALUE}, off).")
+    double rangeTolerance;
     @Option(names = "--quiet-alerts", description = "Count alert events but do not print each one.")
     boolean quietAlerts;
     @Option(names = "--http-port", defaultValue = "8080",
@@ -142,6 +146,7 @@ final class DemoCommand implements Callable<Integer> {
             // changes are reported at most every 15 minutes of series time.
             props.put(LatentwatchStreamsConfig.EPISODE_COOLDOWN_MS_CONFIG, episodeCooldown.toMillis());
             props.put(LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, alertScore.configName());
+            props.put(LatentwatchStreamsConfig.RANGE_TOLERANCE_CONFIG, rangeTolerance);
             props.put(LatentwatchStreamsConfig.EPISODE_UPDATE_INTERVAL_MS_CONFIG, Duration.ofMinutes(15).toMillis());
             StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();
             try (LatentwatchMetrics metrics = LatentwatchMetrics.forService(settings, bundle);

@@ -114,6 +114,12 @@ final class NabCommand implements Callable<Integer> {
             description = "alerts.range.tolerance: a value outside the range its series has shown, widened by this share "
                     + "of the range on each side, is a CRITICAL anomaly at once (default: ${DEFAULT-VALUE}; 0: no check).")
     double rangeTolerance;
+    @Option(names = "--range-daily-slots", defaultValue = "8", paramLabel = "N",
+            description = "alerts.range.daily-slots: slots of the day with a range each (default: ${DEFAULT-VALUE}; 0: none).")
+    int rangeDailySlots;
+    @Option(names = "--range-daily-tolerance", defaultValue = "1.0", paramLabel = "X",
+            description = "alerts.range.daily-tolerance: share of a slot's range added on each side (default: ${DEFAULT-VALUE}).")
+    double rangeDailyTolerance;
     @Option(names = "--cooldown", defaultValue = "PT6H", paramLabel = "DURATION",
             description = "alerts.episode.cooldown-ms of the topology, as an ISO-8601 duration (default: ${DEFAULT-VALUE}): "
                     + "anomalous records this soon after an episode's last one continue it instead of opening another.")
@@ -254,6 +260,8 @@ final class NabCommand implements Callable<Integer> {
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_WARNING_CONFIG, likelihoodWarning);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_CRITICAL_CONFIG, likelihoodCritical);
         props.put(LatentwatchStreamsConfig.RANGE_TOLERANCE_CONFIG, rangeTolerance);
+        props.put(LatentwatchStreamsConfig.RANGE_DAILY_SLOTS_CONFIG, rangeDailySlots);
+        props.put(LatentwatchStreamsConfig.RANGE_DAILY_TOLERANCE_CONFIG, rangeDailyTolerance);
         StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();
         double warning = bundle.manifest().thresholds().warning();
         double[] anomalyScore = new double[series.size()];

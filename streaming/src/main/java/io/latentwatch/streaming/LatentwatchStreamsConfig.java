@@ -169,11 +169,21 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             + "feature's value lies outside the range its entity has shown so far (smallest to largest value), widened on "
             + "each side by this share of the range's width; the alert names those features (outOfRange). Catches a value "
             + "never seen before at its first record, where a window model and the likelihood react later. 0 turns the "
-            + "check off.";
+            + "whole-range check off (see alerts.range.daily-slots for ranges per time of day).";
 
     public static final String RANGE_MIN_HISTORY_CONFIG = "alerts.range.min-history";
     private static final String RANGE_MIN_HISTORY_DOC = "alerts.range.tolerance above 0: scored records an entity sends "
             + "before its values are checked against its range; they only build it.";
+
+    public static final String RANGE_DAILY_SLOTS_CONFIG = "alerts.range.daily-slots";
+    private static final String RANGE_DAILY_SLOTS_DOC = "Also keep a range per slot of the day (UTC, by event time; 8 slots "
+            + "are 3 hours each) and treat a value beyond its slot's range, widened by alerts.range.daily-tolerance, like "
+            + "one beyond the whole range: a value ordinary at noon can be unheard of at night. A slot is checked once it "
+            + "has seen its share of alerts.range.min-history. 0 keeps the whole range only.";
+
+    public static final String RANGE_DAILY_TOLERANCE_CONFIG = "alerts.range.daily-tolerance";
+    private static final String RANGE_DAILY_TOLERANCE_DOC = "alerts.range.daily-slots above 0: share of a slot's range "
+            + "added on each side before a value counts as outside it (a slot's range is narrower than the whole range).";
 
     public static final String MAX_RECORD_BYTES_CONFIG = "input.max-record-bytes";
     private static final String MAX_RECORD_BYTES_DOC = "Largest input record (key plus value bytes) that is decoded; larger ones are dead-lettered as TOO_LARGE.";
@@ -256,6 +266,8 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(LIKELIHOOD_CRITICAL_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodCritical(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_CRITICAL_DOC)
             .define(RANGE_TOLERANCE_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.range().tolerance(), ConfigValidators.wholeRange(Range.between(0, 100)), Importance.LOW, RANGE_TOLERANCE_DOC)
             .define(RANGE_MIN_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.range().minHistory(), ConfigValidators.wholeRange(Range.between(1, 100_000_000)), Importance.LOW, RANGE_MIN_HISTORY_DOC)
+            .define(RANGE_DAILY_SLOTS_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.range().dailySlots(), ConfigValidators.wholeRange(Range.between(0, ValueRange.Settings.MAX_DAILY_SLOTS)), Importance.LOW, RANGE_DAILY_SLOTS_DOC)
+            .define(RANGE_DAILY_TOLERANCE_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.range().dailyTolerance(), ConfigValidators.wholeRange(Range.between(0, 100)), Importance.LOW, RANGE_DAILY_TOLERANCE_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1024 * 1024, ConfigValidators.wholeRange(Range.atLeast(1)), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
             .define(WINDOW_GRACE_MS_CONFIG, Type.LONG, 0L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.MEDIUM, WINDOW_GRACE_MS_DOC)
             .define(WINDOW_MAX_GAP_MS_CONFIG, Type.LONG, null, new OptionalRangeValidator(1, Long.MAX_VALUE), Importance.MEDIUM, WINDOW_MAX_GAP_MS_DOC)
@@ -374,7 +386,8 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
         return new AlertScoring(basis, new AnomalyLikelihood.Settings(getInt(LIKELIHOOD_HISTORY_CONFIG),
                 getInt(LIKELIHOOD_MIN_HISTORY_CONFIG), getInt(LIKELIHOOD_SHORT_TERM_CONFIG),
                 getDouble(LIKELIHOOD_CLIP_STD_CONFIG)), warning, critical,
-                new ValueRange.Settings(getDouble(RANGE_TOLERANCE_CONFIG), getInt(RANGE_MIN_HISTORY_CONFIG)));
+                new ValueRange.Settings(getDouble(RANGE_TOLERANCE_CONFIG), getInt(RANGE_MIN_HISTORY_CONFIG),
+                        getInt(RANGE_DAILY_SLOTS_CONFIG), getDouble(RANGE_DAILY_TOLERANCE_CONFIG)));
     }
 
     /** Longest adaptive micro-batch wait under at-least-once: a longer wait would only add latency. */

@@ -112,6 +112,36 @@ class RangeAlertsTest extends TabularModelTest {
     }
 
     @Test
+    void aValueOrdinaryByDayIsOutOfRangeAtNight() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(LatentwatchStreamsConfig.RANGE_DAILY_SLOTS_CONFIG, 2); // 00:00-12:00 and 12:00-24:00 UTC
+        config.put(LatentwatchStreamsConfig.RANGE_DAILY_TOLERANCE_CONFIG, 0.5);
+        config.put(LatentwatchStreamsConfig.RANGE_MIN_HISTORY_CONFIG, 20);
+        h = harness(config);
+        long hour = 3_600_000L;
+        // ten days: x in [-1, -0.5] in the morning slot, in [0.5, 1] in the afternoon slot (on the training manifold)
+        for (int day = 0; day < 10; day++) {
+            for (int k = 0; k < 4; k++) {
+                float x = 0.5f + k / 6f;
+                long t = day * 24 * hour + k * hour;
+                h.sendJson("a", json("a", t + 2 * hour, correlated(-x, 0f)), 10_000L + t);
+                h.sendJson("a", json("a", t + 14 * hour, correlated(x, 0f)), 10_000L + t + 1);
+            }
+        }
+        assertThat(h.readAlerts()).isEmpty();
+        assertThat(h.driver.getAllStateStores()).containsKey(ScoringTopology.RANGE_STORE);
+        long day10 = 10 * 24 * hour;
+        h.sendJson("a", json("a", day10 + 15 * hour, correlated(0.9f, 0f)), 20_000L); // afternoon, as usual
+        assertThat(h.readAlerts()).isEmpty();
+        h.sendJson("a", json("a", day10 + 3 * hour, correlated(0.9f, 0f)), 20_001L);  // the same in the morning
+        assertThat(h.readAlerts()).singleElement().satisfies(a -> {
+            assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
+            assertThat(a.getOutOfRange()).containsExactly("x", "twice", "noisy", "neg");
+            assertThat(a.getScore()).isLessThan(bundle.manifest().thresholds().warning());
+        });
+    }
+
+    @Test
     void alertsWrittenBeforeOutOfRangeStillDecode() {
         Schema v3 = LatentwatchSerdes.historySchema("Alert-3.avsc");
         GenericRecord alert = ScoringHarness.oldAlert(v3, 5L, List.of());
@@ -136,5 +166,9 @@ class RangeAlertsTest extends TabularModelTest {
         bad.put(LatentwatchStreamsConfig.RANGE_MIN_HISTORY_CONFIG, 0);
         assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(bad)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("alerts.range.min-history").hasMessageContaining("1,...,100000000");
+        bad.put(LatentwatchStreamsConfig.RANGE_MIN_HISTORY_CONFIG, 10);
+        bad.put(LatentwatchStreamsConfig.RANGE_DAILY_SLOTS_CONFIG, 97);
+        assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(bad)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alerts.range.daily-slots").hasMessageContaining("0,...,96");
     }
 }

@@ -79,4 +79,63 @@ class ValueRangeTest {
         assertThatThrownBy(() -> ValueRange.observe(TEN_PERCENT, s, new float[] {1, Float.NaN}))
                 .hasMessageContaining("not finite");
     }
+
+    private static final long HOUR = 3_600_000L;
+
+    @Test
+    void eachSlotOfTheDayKeepsItsOwnRange() {
+        // 4 slots of 6 h; whole range off, a slot's values beyond its own range by 100 % of its width are outside
+        ValueRange.Settings daily = new ValueRange.Settings(0, 8, 4, 1.0);
+        ValueRange.State s = ValueRange.State.EMPTY;
+        for (int day = 0; day < 2; day++) {
+            s = ValueRange.observe(daily, s, new float[] {1}, day * 24 * HOUR + 1 * HOUR).next();   // night: 1 .. 2
+            s = ValueRange.observe(daily, s, new float[] {2}, day * 24 * HOUR + 2 * HOUR).next();
+            s = ValueRange.observe(daily, s, new float[] {100}, day * 24 * HOUR + 13 * HOUR).next(); // noon: 100 .. 120
+            s = ValueRange.observe(daily, s, new float[] {120}, day * 24 * HOUR + 14 * HOUR).next();
+        }
+        assertThat(s.slotCount()).containsExactly(4, 0, 4, 0);
+        long night = 2 * 24 * HOUR + 3 * HOUR;
+        long noon = 2 * 24 * HOUR + 12 * HOUR;
+        // 100 is an ordinary value at noon and unheard of at night (night accepts up to 2 + 1.0 * 1 = 3)
+        assertThat(ValueRange.observe(daily, s, new float[] {100}, noon).outside()).isEmpty();
+        assertThat(ValueRange.observe(daily, s, new float[] {100}, night).outside()).containsExactly(0);
+        assertThat(ValueRange.observe(daily, s, new float[] {3}, night).outside()).isEmpty();
+        assertThat(ValueRange.observe(daily, s, new float[] {3.5f}, night).outside()).containsExactly(0);
+        // noon accepts 80 .. 140; a slot not yet seen its share of minHistory (8 / 4 = 2 records) is not checked
+        assertThat(ValueRange.observe(daily, s, new float[] {79}, noon).outside()).containsExactly(0);
+        assertThat(ValueRange.observe(daily, s, new float[] {1000}, 2 * 24 * HOUR + 7 * HOUR).outside()).isEmpty();
+        // negative times (before 1970) fall into the right slot too
+        assertThat(ValueRange.observe(daily, s, new float[] {100}, -24 * HOUR + 2 * HOUR).outside()).containsExactly(0);
+    }
+
+    @Test
+    void theWholeRangeAndTheSlotsAreCheckedTogether() {
+        ValueRange.Settings both = new ValueRange.Settings(0.25, 4, 2, 1.0);
+        ValueRange.State s = ValueRange.State.EMPTY;
+        float[] morning = {10, 20, 10, 20};
+        float[] evening = {50, 60, 50, 60};
+        for (int k = 0; k < 4; k++) {
+            s = ValueRange.observe(both, s, new float[] {morning[k]}, k * HOUR).next();
+            s = ValueRange.observe(both, s, new float[] {evening[k]}, 13 * HOUR + k * HOUR).next();
+        }
+        // 35: inside the whole range (10 .. 60) but 15 beyond the morning's 10 .. 20 (accepted 0 .. 30)
+        assertThat(ValueRange.observe(both, s, new float[] {35}, 5 * HOUR).outside()).containsExactly(0);
+        // 75: beyond the evening's accepted 40 .. 70 and the whole range's accepted -2.5 .. 72.5
+        assertThat(ValueRange.observe(both, s, new float[] {75}, 14 * HOUR).outside()).containsExactly(0);
+        assertThat(ValueRange.observe(both, s, new float[] {65}, 14 * HOUR).outside()).isEmpty();
+        assertThat(ValueRange.State.fromBytes(s.toBytes())).isEqualTo(s);
+    }
+
+    @Test
+    void theFirstReleasesStoredFormIsStillRead() {
+        // format 1: count, features, min and max pairs, nothing about slots
+        byte[] legacy = java.nio.ByteBuffer.allocate(1 + 8 + 4 + 16).put((byte) 1).putLong(3).putInt(1)
+                .putDouble(10).putDouble(20).array();
+        ValueRange.State s = ValueRange.State.fromBytes(legacy);
+        assertThat(s).isEqualTo(new ValueRange.State(3, new double[] {10}, new double[] {20}));
+        // with slots now configured, the slots start afresh and the whole range goes on
+        ValueRange.Result r = ValueRange.observe(new ValueRange.Settings(0.1, 3, 4, 1.0), s, new float[] {30}, 0L);
+        assertThat(r.outside()).containsExactly(0);
+        assertThat(r.next().slotCount()).containsExactly(1, 0, 0, 0);
+    }
 }

@@ -114,7 +114,8 @@ import org.slf4j.LoggerFactory;
  * value of each feature ({@link ValueRange}) live in a persistent, changelogged store, updated with the episodes. A
  * scored record with a value outside its entity's range (widened by the tolerance) is anomalous and CRITICAL
  * whatever its score; on the likelihood basis its alert score is 1, the top of the log-score scale, as HTM scores a
- * value it has never seen. Ranges are of raw values, so they survive a model swap.
+ * value it has never seen. With {@code alerts.range.daily-slots} each slot of the day has a range too. Ranges are of
+ * raw values, so they survive a model swap.
  *
  * <p><b>Dead letters</b>: a record that cannot be decoded, featurised or scored goes to the dead-letter sink with
  * its original key, value and headers and leaves no trace in the window store (when a row scores non-finite, the
@@ -655,7 +656,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                 List<String> outOfRange = List.of();
                 if (rangeStore != null) {
                     ValueRange.Result r = ValueRange.observe(spec.alertScoring().range(), rangeState(ranges, p.entity()),
-                            p.row());
+                            p.row(), p.eventTimestamp());
                     ranges.put(p.entity(), r.next());
                     outOfRange = featureNames(r.outside());
                 }

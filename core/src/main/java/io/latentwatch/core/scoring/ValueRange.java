@@ -156,17 +156,28 @@ public final class ValueRange {
             ByteBuffer b = ByteBuffer.allocate(1 + Long.BYTES + Integer.BYTES + 2 * min.length * Double.BYTES
                     + Integer.BYTES + slots * Long.BYTES + 2 * slotMin.length * Double.BYTES)
                     .put(FORMAT).putLong(count).putInt(min.length);
-            for (int i = 0; i < min.length; i++) {
-                b.putDouble(min[i]).putDouble(max[i]);
-            }
+            putPairs(b, min, max, 0, min.length);
             b.putInt(slots);
             for (int k = 0; k < slots; k++) {
                 b.putLong(slotCount[k]);
-                for (int i = k * min.length; i < (k + 1) * min.length; i++) {
-                    b.putDouble(slotMin[i]).putDouble(slotMax[i]);
-                }
+                putPairs(b, slotMin, slotMax, k * min.length, min.length);
             }
             return b.array();
+        }
+
+        /** Writes {@code n} (min, max) pairs from index {@code from}. */
+        private static void putPairs(ByteBuffer b, double[] min, double[] max, int from, int n) {
+            for (int i = from; i < from + n; i++) {
+                b.putDouble(min[i]).putDouble(max[i]);
+            }
+        }
+
+        /** Reads {@code n} (min, max) pairs into index {@code from} on. */
+        private static void getPairs(ByteBuffer b, double[] min, double[] max, int from, int n) {
+            for (int i = from; i < from + n; i++) {
+                min[i] = b.getDouble();
+                max[i] = b.getDouble();
+            }
         }
 
         /** Reads what {@link #toBytes()} wrote, and the first release's form (no slots). */
@@ -184,10 +195,7 @@ public final class ValueRange {
                 }
                 double[] min = new double[n];
                 double[] max = new double[n];
-                for (int i = 0; i < n; i++) {
-                    min[i] = b.getDouble();
-                    max[i] = b.getDouble();
-                }
+                getPairs(b, min, max, 0, n);
                 int slots = bytes[0] == FORMAT_WHOLE_RANGE ? 0 : b.getInt();
                 if (slots < 0 || slots > Settings.MAX_DAILY_SLOTS) {
                     throw new IllegalArgumentException("not a value range (" + slots + " slots)");
@@ -197,10 +205,7 @@ public final class ValueRange {
                 double[] slotMax = new double[slots * n];
                 for (int k = 0; k < slots; k++) {
                     slotCount[k] = b.getLong();
-                    for (int i = k * n; i < (k + 1) * n; i++) {
-                        slotMin[i] = b.getDouble();
-                        slotMax[i] = b.getDouble();
-                    }
+                    getPairs(b, slotMin, slotMax, k * n, n);
                 }
                 if (b.hasRemaining()) {
                     throw new IllegalArgumentException("not a value range (" + b.remaining() + " bytes left over)");
@@ -274,21 +279,13 @@ public final class ValueRange {
         int found = 0;
         for (int i = 0; i < n; i++) {
             double v = values[i];
-            if (before.count() == 0) {
-                min[i] = v;
-                max[i] = v;
-            } else {
-                if ((checkWhole && beyond(v, min[i], max[i], settings.tolerance()))
-                        || (checkSlot && beyond(v, slotMin[slot * n + i], slotMax[slot * n + i], settings.dailyTolerance()))) {
-                    outside[found++] = i;
-                }
-                min[i] = Math.min(min[i], v);
-                max[i] = Math.max(max[i], v);
+            if ((checkWhole && beyond(v, min[i], max[i], settings.tolerance()))
+                    || (checkSlot && beyond(v, slotMin[slot * n + i], slotMax[slot * n + i], settings.dailyTolerance()))) {
+                outside[found++] = i;
             }
+            widen(min, max, i, v, before.count() == 0);
             if (slot >= 0) {
-                int j = slot * n + i;
-                slotMin[j] = slotCount[slot] == 0 ? v : Math.min(slotMin[j], v);
-                slotMax[j] = slotCount[slot] == 0 ? v : Math.max(slotMax[j], v);
+                widen(slotMin, slotMax, slot * n + i, v, slotCount[slot] == 0);
             }
         }
         if (slot >= 0) {
@@ -296,6 +293,12 @@ public final class ValueRange {
         }
         return new Result(Arrays.copyOf(outside, found),
                 new State(before.count() + 1, min, max, slotCount, slotMin, slotMax));
+    }
+
+    /** Widens [min[j], max[j]] to hold {@code v}; the range is {@code v} alone when it held nothing yet. */
+    private static void widen(double[] min, double[] max, int j, double v, boolean empty) {
+        min[j] = empty ? v : Math.min(min[j], v);
+        max[j] = empty ? v : Math.max(max[j], v);
     }
 
     /** Whether {@code v} lies beyond [min, max] widened by {@code tolerance} times its width; never for a zero width. */

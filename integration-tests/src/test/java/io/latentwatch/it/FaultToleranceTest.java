@@ -119,7 +119,7 @@ class FaultToleranceTest extends TinyModelBrokerTest {
             assertThat(tally.awaitAll(keys(0, records), Duration.ofSeconds(120), Duration.ofSeconds(3)))
                     .as("every input has a result (%d seen)", tally.results.size()).isTrue();
             assertThat(app.state()).isEqualTo(KafkaStreams.State.RUNNING);
-            assertThat(tally.results.values()).as("results per input key").allMatch(c -> c == 1);
+            assertThat(tally.notExactlyOnce(20)).as("keys whose results are not one per input record").isEmpty();
 
             Map<String, String> reasons = tally.deadLetterReason;
             assertThat(poison).allSatisfy(k -> assertThat(reasons.get(k)).isEqualTo(RejectionReason.SCORING_FAILED.name()));
@@ -131,7 +131,7 @@ class FaultToleranceTest extends TinyModelBrokerTest {
             assertThat(failedBatchMates).isPositive().isLessThanOrEqualTo(poison.size() * 50L);
             assertThat(tally.deadLetterErrors).anySatisfy(e -> assertThat(e)
                     .contains("ONNX Runtime failed").contains("out of data bounds"));
-            assertThat(tally.latentCodes).isEqualTo(records - tally.deadLetterCount);
+            assertThat(tally.latentCodes).isEqualTo(tally.inputCount() - tally.deadLetterCount);
             // Scoring goes on after the last failure: the last records are scored.
             assertThat(tally.results).containsKey(Reliability.key(records - 1));
             assertThat(reasons).doesNotContainKey(Reliability.key(records - 1));
@@ -147,8 +147,10 @@ class FaultToleranceTest extends TinyModelBrokerTest {
     }
 
     private static void assertExactlyOnce(Reliability.Tally tally, int records) {
-        assertThat(tally.results.values()).as("results per input key").allMatch(c -> c == 1);
-        assertThat(tally.resultCount()).isEqualTo(records);
+        System.out.printf("exactly_once records=%d inputs=%d results=%d reader_rereads=%d%n", records,
+                tally.inputCount(), tally.resultCount(), tally.rereads);
+        assertThat(tally.notExactlyOnce(20)).as("keys whose results are not one per input record").isEmpty();
+        assertThat(tally.resultCount()).isEqualTo(tally.inputCount()).isGreaterThanOrEqualTo(records);
         assertThat(tally.alertCount.values()).as("alerts per key").allMatch(c -> c == 1);
         assertThat(tally.alertCount.keySet()).as("alerted keys").isEqualTo(tally.overThreshold.keySet());
         assertThat(tally.overThreshold).as("the injected anomalies score over the threshold").isNotEmpty();
@@ -180,7 +182,7 @@ class FaultToleranceTest extends TinyModelBrokerTest {
         }
 
         Reliability.Tally tally() {
-            return new Reliability.Tally(kafka.bootstrapServers(), "ft-latents-" + suffix, "ft-alerts-" + suffix,
+            return new Reliability.Tally(kafka.bootstrapServers(), input, "ft-latents-" + suffix, "ft-alerts-" + suffix,
                     "ft-dlq-" + suffix, bundle.manifest().thresholds().warning());
         }
     }

@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -151,12 +153,19 @@ final class Reliability {
      */
     static final class Tally implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
+        private final String input;
         private final String latents;
         private final String alerts;
         private final String deadLetters;
         private final double warningThreshold;
         /** Latent codes plus dead letters per input key: exactly one each is the promise. */
         final Map<String, Integer> results = new HashMap<>();
+        /** Input records per key: one each, unless the test's producer wrote a record twice (a resend after a timeout). */
+        final Map<String, Integer> inputs = new HashMap<>();
+        /** Where each key's results lie (topic-partition@offset): names the copies when a key has more than one. */
+        private final Map<String, List<String>> resultPositions = new HashMap<>();
+        /** Every record read, by position: a record read twice (the reader's group rebalanced) is counted once. */
+        private final Set<String> seen = new HashSet<>();
         final Map<String, Integer> alertCount = new HashMap<>();
         /** Keys whose latent code scored above the warning threshold: each (its own one-record episode) needs one alert. */
         final Map<String, Integer> overThreshold = new HashMap<>();
@@ -164,32 +173,46 @@ final class Reliability {
         final List<String> deadLetterErrors = new ArrayList<>();
         long latentCodes;
         long deadLetterCount;
+        /** Records the reader got again and did not count twice. */
+        long rereads;
 
-        Tally(String bootstrap, String latents, String alerts, String deadLetters, double warningThreshold) {
+        Tally(String bootstrap, String input, String latents, String alerts, String deadLetters, double warningThreshold) {
             Properties c = new Properties();
             c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             c.put(ConsumerConfig.GROUP_ID_CONFIG, "reliability-reader-" + System.nanoTime());
             c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            // Positions live here, not in the group: after a rebalance (a broker restart can cause one) the reader
+            // starts over from the earliest offsets and the position set drops what it has already counted.
+            c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
             c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             this.consumer = new KafkaConsumer<>(c);
+            this.input = input;
             this.latents = latents;
             this.alerts = alerts;
             this.deadLetters = deadLetters;
             this.warningThreshold = warningThreshold;
             // Subscribing to topics the service has not created yet is fine: metadata refreshes pick them up.
-            consumer.subscribe(List.of(latents, alerts, deadLetters));
+            consumer.subscribe(List.of(input, latents, alerts, deadLetters));
         }
 
         /** Polls once. */
         void poll() {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                String position = r.topic() + "-" + r.partition() + "@" + r.offset();
+                if (!seen.add(position)) {
+                    rereads++;
+                    continue;
+                }
                 String key = r.key() == null ? "(null)" : new String(r.key(), StandardCharsets.UTF_8);
-                if (r.topic().equals(latents)) {
+                if (r.topic().equals(input)) {
+                    inputs.merge(key, 1, Integer::sum);
+                } else if (r.topic().equals(latents)) {
                     LatentCode code = LatentwatchSerdes.decodeLatentCode(r.value());
                     results.merge(code.getEntity(), 1, Integer::sum);
+                    resultPositions.computeIfAbsent(code.getEntity(), k -> new ArrayList<>(1)).add(position);
                     if (code.getScore() > warningThreshold) { // strictly above: an anomalous record
                         overThreshold.merge(code.getEntity(), 1, Integer::sum);
                     }
@@ -198,6 +221,7 @@ final class Reliability {
                     alertCount.merge(LatentwatchSerdes.decodeAlert(r.value()).getEntity(), 1, Integer::sum);
                 } else if (r.topic().equals(deadLetters)) {
                     results.merge(key, 1, Integer::sum);
+                    resultPositions.computeIfAbsent(key, k -> new ArrayList<>(1)).add(position);
                     deadLetterReason.put(key, header(r, DeadLetterHeaders.REASON));
                     deadLetterErrors.add(header(r, DeadLetterHeaders.ERROR));
                     deadLetterCount++;
@@ -208,7 +232,9 @@ final class Reliability {
         /** Polls until every one of {@code keys} has a result (or the timeout), then on for {@code quiet}. */
         boolean awaitAll(Set<String> keys, Duration timeout, Duration quiet) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (!results.keySet().containsAll(keys) && System.nanoTime() < deadline) {
+            // The input too: results are checked against the input records read here.
+            while (!(results.keySet().containsAll(keys) && inputs.keySet().containsAll(keys))
+                    && System.nanoTime() < deadline) {
                 poll();
             }
             boolean complete = results.keySet().containsAll(keys);
@@ -218,6 +244,28 @@ final class Reliability {
                 poll();
             }
             return complete;
+        }
+
+        /**
+         * Keys whose number of results is not their number of input records, each with both counts and where its
+         * results lie (at most {@code limit} keys): empty is exactly-once.
+         */
+        Map<String, String> notExactlyOnce(int limit) {
+            Map<String, String> wrong = new TreeMap<>();
+            Set<String> keys = new HashSet<>(inputs.keySet());
+            keys.addAll(results.keySet());
+            for (String key : keys) {
+                int in = inputs.getOrDefault(key, 0);
+                int out = results.getOrDefault(key, 0);
+                if (in != out && wrong.size() < limit) {
+                    wrong.put(key, "inputs=" + in + " results=" + out + " at " + resultPositions.getOrDefault(key, List.of()));
+                }
+            }
+            return wrong;
+        }
+
+        long inputCount() {
+            return inputs.values().stream().mapToLong(Integer::longValue).sum();
         }
 
         long resultCount() {

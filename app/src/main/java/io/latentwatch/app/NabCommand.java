@@ -104,7 +104,7 @@ final class NabCommand implements Callable<Integer> {
             description = "alerts.likelihood.clip-std: standard deviations at which one log score's step into the "
                     + "statistics is clipped (default: ${DEFAULT-VALUE}; 0: none).")
     double likelihoodClipStd;
-    @Option(names = "--likelihood-warning", defaultValue = "0.7",
+    @Option(names = "--likelihood-warning", defaultValue = "0.75",
             description = "alerts.likelihood.warning: the log score an alert needs (default: ${DEFAULT-VALUE}).")
     double likelihoodWarning;
     @Option(names = "--likelihood-critical", defaultValue = "0.9",
@@ -120,6 +120,14 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--range-daily-tolerance", defaultValue = "1.0", paramLabel = "X",
             description = "alerts.range.daily-tolerance: share of a slot's range added on each side (default: ${DEFAULT-VALUE}).")
     double rangeDailyTolerance;
+    @Option(names = "--range-level-records", defaultValue = "24", paramLabel = "N",
+            description = "alerts.range.level-records: values whose mean is a level with a range of its own (default: "
+                    + "${DEFAULT-VALUE}; 0: none).")
+    int rangeLevelRecords;
+    @Option(names = "--range-level-tolerance", defaultValue = "0.1", paramLabel = "X",
+            description = "alerts.range.level-tolerance: share of the levels' range added on each side (default: "
+                    + "${DEFAULT-VALUE}).")
+    double rangeLevelTolerance;
     @Option(names = "--cooldown", defaultValue = "PT6H", paramLabel = "DURATION",
             description = "alerts.episode.cooldown-ms of the topology, as an ISO-8601 duration (default: ${DEFAULT-VALUE}): "
                     + "anomalous records this soon after an episode's last one continue it instead of opening another.")
@@ -262,6 +270,8 @@ final class NabCommand implements Callable<Integer> {
         props.put(LatentwatchStreamsConfig.RANGE_TOLERANCE_CONFIG, rangeTolerance);
         props.put(LatentwatchStreamsConfig.RANGE_DAILY_SLOTS_CONFIG, rangeDailySlots);
         props.put(LatentwatchStreamsConfig.RANGE_DAILY_TOLERANCE_CONFIG, rangeDailyTolerance);
+        props.put(LatentwatchStreamsConfig.RANGE_LEVEL_RECORDS_CONFIG, rangeLevelRecords);
+        props.put(LatentwatchStreamsConfig.RANGE_LEVEL_TOLERANCE_CONFIG, rangeLevelTolerance);
         StreamsSettings settings = LatentwatchStreamsConfig.fromMap(props).toSettings();
         double warning = bundle.manifest().thresholds().warning();
         double[] anomalyScore = new double[series.size()];

@@ -35,7 +35,7 @@ public record AlertScoring(Basis basis, AnomalyLikelihood.Settings likelihood, d
      */
     public static final AlertScoring RECONSTRUCTION =
             new AlertScoring(Basis.RECONSTRUCTION, new AnomalyLikelihood.Settings(250, 100, 1, 0), 0.3, 0.5,
-                    new ValueRange.Settings(0, 100, 0, 1.0));
+                    new ValueRange.Settings(0, 100, 0, 1.0, 0, 0.1));
 
     /** What alerts are raised on. */
     public enum Basis {

@@ -185,6 +185,18 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
     private static final String RANGE_DAILY_TOLERANCE_DOC = "alerts.range.daily-slots above 0: share of a slot's range "
             + "added on each side before a value counts as outside it (a slot's range is narrower than the whole range).";
 
+    public static final String RANGE_LEVEL_RECORDS_CONFIG = "alerts.range.level-records";
+    private static final String RANGE_LEVEL_RECORDS_DOC = "Also keep the range of each feature's level, the mean of its "
+            + "entity's last N values, and treat a level outside the range of the levels before it, widened by "
+            + "alerts.range.level-tolerance, like a value beyond the whole range: a shift to a level the entity never held "
+            + "that long (a machine stuck half-way, load at a fraction of its usual), though each value is ordinary. "
+            + "Checked once alerts.range.min-history levels have been seen; the store keeps the last N values of each "
+            + "feature. 0 turns it off.";
+
+    public static final String RANGE_LEVEL_TOLERANCE_CONFIG = "alerts.range.level-tolerance";
+    private static final String RANGE_LEVEL_TOLERANCE_DOC = "alerts.range.level-records above 0: share of the levels' "
+            + "range added on each side before a level counts as outside it.";
+
     public static final String MAX_RECORD_BYTES_CONFIG = "input.max-record-bytes";
     private static final String MAX_RECORD_BYTES_DOC = "Largest input record (key plus value bytes) that is decoded; larger ones are dead-lettered as TOO_LARGE.";
 
@@ -268,6 +280,8 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(RANGE_MIN_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.range().minHistory(), ConfigValidators.wholeRange(Range.between(1, 100_000_000)), Importance.LOW, RANGE_MIN_HISTORY_DOC)
             .define(RANGE_DAILY_SLOTS_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.range().dailySlots(), ConfigValidators.wholeRange(Range.between(0, ValueRange.Settings.MAX_DAILY_SLOTS)), Importance.LOW, RANGE_DAILY_SLOTS_DOC)
             .define(RANGE_DAILY_TOLERANCE_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.range().dailyTolerance(), ConfigValidators.wholeRange(Range.between(0, 100)), Importance.LOW, RANGE_DAILY_TOLERANCE_DOC)
+            .define(RANGE_LEVEL_RECORDS_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.range().levelRecords(), ConfigValidators.wholeRange(Range.between(0, ValueRange.Settings.MAX_LEVEL_RECORDS)), Importance.LOW, RANGE_LEVEL_RECORDS_DOC)
+            .define(RANGE_LEVEL_TOLERANCE_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.range().levelTolerance(), ConfigValidators.wholeRange(Range.between(0, 100)), Importance.LOW, RANGE_LEVEL_TOLERANCE_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 1024 * 1024, ConfigValidators.wholeRange(Range.atLeast(1)), Importance.MEDIUM, MAX_RECORD_BYTES_DOC)
             .define(WINDOW_GRACE_MS_CONFIG, Type.LONG, 0L, ConfigValidators.wholeRange(Range.atLeast(0)), Importance.MEDIUM, WINDOW_GRACE_MS_DOC)
             .define(WINDOW_MAX_GAP_MS_CONFIG, Type.LONG, null, new OptionalRangeValidator(1, Long.MAX_VALUE), Importance.MEDIUM, WINDOW_MAX_GAP_MS_DOC)
@@ -387,7 +401,8 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
                 getInt(LIKELIHOOD_MIN_HISTORY_CONFIG), getInt(LIKELIHOOD_SHORT_TERM_CONFIG),
                 getDouble(LIKELIHOOD_CLIP_STD_CONFIG)), warning, critical,
                 new ValueRange.Settings(getDouble(RANGE_TOLERANCE_CONFIG), getInt(RANGE_MIN_HISTORY_CONFIG),
-                        getInt(RANGE_DAILY_SLOTS_CONFIG), getDouble(RANGE_DAILY_TOLERANCE_CONFIG)));
+                        getInt(RANGE_DAILY_SLOTS_CONFIG), getDouble(RANGE_DAILY_TOLERANCE_CONFIG),
+                        getInt(RANGE_LEVEL_RECORDS_CONFIG), getDouble(RANGE_LEVEL_TOLERANCE_CONFIG)));
     }
 
     /** Longest adaptive micro-batch wait under at-least-once: a longer wait would only add latency. */

@@ -142,6 +142,35 @@ class RangeAlertsTest extends TabularModelTest {
     }
 
     @Test
+    void aLevelNeverHeldIsOutOfRangeThoughEachValueIsOrdinary() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(LatentwatchStreamsConfig.RANGE_LEVEL_RECORDS_CONFIG, 2);
+        config.put(LatentwatchStreamsConfig.RANGE_LEVEL_TOLERANCE_CONFIG, 0.1);
+        config.put(LatentwatchStreamsConfig.RANGE_MIN_HISTORY_CONFIG, 20);
+        h = harness(config);
+        // x swings between about -1 and 1, record after record: every level (mean of 2) lies in [-0.1, 0.1]
+        float[] shift = {-0.1f, 0f, 0.1f};
+        long t = 0;
+        for (int k = 0; k < 100; k++, t += 2_000L) {
+            h.sendJson("a", json("a", t, correlated(-1f + shift[k % 3], 0f)), 10_000L + t);
+            h.sendJson("a", json("a", t + 1_000L, correlated(1f + shift[k % 3], 0f)), 10_000L + t + 1);
+        }
+        h.sendJson("a", json("a", t, correlated(-1f, 0f)), 10_000L + t);          // the swing goes on
+        h.sendJson("a", json("a", t + 1_000L, correlated(1f, 0f)), 10_001L + t);
+        assertThat(h.readAlerts()).isEmpty();
+        assertThat(h.driver.getAllStateStores()).containsKey(ScoringTopology.RANGE_STORE);
+        long jump = t + 2_000L;
+        h.sendJson("a", json("a", jump, correlated(1f, 0f)), 10_002L + t);  // high twice in a row: level 1
+        assertThat(h.readAlerts()).singleElement().satisfies(a -> {
+            assertThat(a.getSeverity()).isEqualTo(Severity.CRITICAL);
+            assertThat(a.getTimestamp()).isEqualTo(jump);
+            assertThat(a.getOutOfRange()).contains("x", "neg");
+            assertThat(a.getScore()).as("each value on the model's manifold")
+                    .isLessThan(bundle.manifest().thresholds().warning());
+        });
+    }
+
+    @Test
     void alertsWrittenBeforeOutOfRangeStillDecode() {
         Schema v3 = LatentwatchSerdes.historySchema("Alert-3.avsc");
         GenericRecord alert = ScoringHarness.oldAlert(v3, 5L, List.of());
@@ -170,5 +199,9 @@ class RangeAlertsTest extends TabularModelTest {
         bad.put(LatentwatchStreamsConfig.RANGE_DAILY_SLOTS_CONFIG, 97);
         assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(bad)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("alerts.range.daily-slots").hasMessageContaining("0,...,96");
+        bad.put(LatentwatchStreamsConfig.RANGE_DAILY_SLOTS_CONFIG, 8);
+        bad.put(LatentwatchStreamsConfig.RANGE_LEVEL_RECORDS_CONFIG, 1001);
+        assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(bad)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alerts.range.level-records").hasMessageContaining("0,...,1000");
     }
 }

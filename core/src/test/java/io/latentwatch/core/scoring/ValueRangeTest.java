@@ -138,4 +138,57 @@ class ValueRangeTest {
         assertThat(r.outside()).containsExactly(0);
         assertThat(r.next().slotCount()).containsExactly(1, 0, 0, 0);
     }
+
+    @Test
+    void aLevelNeverHeldIsOutsideThoughEveryValueIsInsideTheValuesRange() {
+        // levels are means of 2 values; whole range and slots off; levels checked once 2 have been seen
+        ValueRange.Settings exact = new ValueRange.Settings(0, 2, 0, 0, 2, 0);
+        ValueRange.State s = feed(exact, new float[] {0}, new float[] {10}, new float[] {0}, new float[] {10},
+                new float[] {2}, new float[] {8});
+        // levels so far: 5, 5, 5, 6, 5
+        assertThat(s.levelCount()).isEqualTo(6);
+        assertThat(s.levelRecords()).isEqualTo(2);
+        assertThat(s.levelMin()).containsExactly(5);
+        assertThat(s.levelMax()).containsExactly(6);
+        assertThat(ValueRange.observe(exact, s, new float[] {9}).outside()).containsExactly(0); // level 8.5
+        assertThat(ValueRange.observe(exact, s, new float[] {4}).outside()).isEmpty();          // level 6
+        assertThat(ValueRange.observe(exact, s, new float[] {1}).outside()).containsExactly(0); // level 4.5
+        // widened by half the levels' width: 4.5 .. 6.5 accepted
+        ValueRange.Settings half = new ValueRange.Settings(0, 2, 0, 0, 2, 0.5);
+        assertThat(ValueRange.observe(half, s, new float[] {1}).outside()).isEmpty();
+        assertThat(ValueRange.observe(half, s, new float[] {9}).outside()).containsExactly(0);
+        // not before minHistory levels have been seen (5 here)
+        ValueRange.Settings late = new ValueRange.Settings(0, 6, 0, 0, 2, 0);
+        assertThat(ValueRange.observe(late, s, new float[] {9}).outside()).isEmpty();
+        assertThat(ValueRange.State.fromBytes(s.toBytes())).isEqualTo(s);
+        assertThat(exact.enabled()).isTrue();
+    }
+
+    @Test
+    void aChangeOfLevelRecordsStartsTheLevelsAfresh() {
+        ValueRange.Settings two = new ValueRange.Settings(0.1, 2, 0, 0, 2, 0.1);
+        ValueRange.State s = feed(two, new float[] {0}, new float[] {10}, new float[] {0}, new float[] {10});
+        ValueRange.State three = ValueRange.observe(new ValueRange.Settings(0.1, 2, 0, 0, 3, 0.1), s, new float[] {5}).next();
+        assertThat(three.levelCount()).isEqualTo(1);
+        assertThat(three.levelRecords()).isEqualTo(3);
+        assertThat(three.count()).isEqualTo(5);
+        ValueRange.State off = ValueRange.observe(new ValueRange.Settings(0.1, 2), s, new float[] {5}).next();
+        assertThat(off.levelRecords()).isZero();
+        assertThat(off.levelCount()).isZero();
+        assertThatThrownBy(() -> new ValueRange.Settings(0.1, 2, 0, 0, ValueRange.Settings.MAX_LEVEL_RECORDS + 1, 0.1))
+                .hasMessageContaining("levelRecords=1001");
+        assertThatThrownBy(() -> new ValueRange.Settings(0.1, 2, 0, 0, 4, -1)).hasMessageContaining("levelTolerance=-1");
+    }
+
+    @Test
+    void theSecondReleasesStoredFormIsStillRead() {
+        // format 2: the whole range, then the number of slots (none here), nothing about levels
+        byte[] slotsForm = java.nio.ByteBuffer.allocate(1 + 8 + 4 + 16 + 4).put((byte) 2).putLong(3).putInt(1)
+                .putDouble(10).putDouble(20).putInt(0).array();
+        ValueRange.State s = ValueRange.State.fromBytes(slotsForm);
+        assertThat(s).isEqualTo(new ValueRange.State(3, new double[] {10}, new double[] {20}));
+        ValueRange.Result r = ValueRange.observe(new ValueRange.Settings(0.1, 3, 0, 0, 2, 0.1), s, new float[] {30});
+        assertThat(r.outside()).containsExactly(0);
+        assertThat(r.next().levelCount()).isEqualTo(1);
+    }
 }

@@ -1,7 +1,10 @@
 package io.latentwatch.core.scoring;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -23,12 +26,12 @@ import java.util.Objects;
  * levelTolerance}) counts as outside: a shift to a level never held for that long (a machine stuck half-way, a
  * service running at a fraction of its load) though every single value lies within the values' range.
  *
- * <p>Pure: the caller keeps one {@link State} per entity (16 bytes per feature, per slot again, and {@code 8 *
- * levelRecords + 16} more with levels) in a state store.
- * The first {@code minHistory} records of an entity only build its range, and a slot is checked once it has seen its
- * share of them ({@code minHistory / dailySlots}, rounded up); a feature whose values have all been equal has no
- * range yet and is never outside it. Levels are checked once {@code minHistory} of them have been seen. A record is
- * checked against the ranges before it, then widens them.
+ * <p>Pure: the caller keeps one {@link State} per entity in a state store: 16 bytes per feature, as much again per
+ * slot, and {@code 8 * levelRecords + 16} more per feature with levels. The first {@code minHistory} records of an
+ * entity only build its range, and a slot is checked once it has seen its share of them ({@code minHistory /
+ * dailySlots}, rounded up); a feature whose values have all been equal has no range yet and is never outside it.
+ * Levels are checked once {@code minHistory} of them have been seen. A record is checked against the ranges before
+ * it, then widens them.
  */
 public final class ValueRange {
     private ValueRange() {}
@@ -87,67 +90,30 @@ public final class ValueRange {
     }
 
     /**
-     * One entity's seen ranges.
+     * The smallest and largest value of each feature among the {@code count} values seen so far (zeros while none
+     * has been): one entity's whole range, one slot of its day, or the range of its levels.
      *
-     * @param count records seen
+     * @param count values seen
      * @param min smallest value of each feature (a copy is kept, and the accessor returns one)
      * @param max largest value of each feature (a copy is kept, and the accessor returns one)
-     * @param slotCount records seen in each slot of the day (empty without slots)
-     * @param slotMin smallest value of each feature in each slot, slot after slot (features per slot)
-     * @param slotMax largest value of each feature in each slot, laid out as {@code slotMin}
-     * @param levelCount records seen since the levels started (0 without levels)
-     * @param levelRecent the last values of each feature, record after record (features per record): a ring, written
-     *     at {@code levelCount % levelRecords()}; its length over the features is the settings' levelRecords (empty
-     *     without levels)
-     * @param levelMin smallest level of each feature (empty without levels)
-     * @param levelMax largest level of each feature (empty without levels)
      */
-    public record State(long count, double[] min, double[] max, long[] slotCount, double[] slotMin, double[] slotMax,
-                        long levelCount, double[] levelRecent, double[] levelMin, double[] levelMax) {
-        /** An entity never seen. */
-        public static final State EMPTY = new State(0, new double[0], new double[0]);
-        /** The first release's form: the whole range only. */
-        private static final byte FORMAT_WHOLE_RANGE = 1;
-        /** The second release's form: the whole range and the slots. */
-        private static final byte FORMAT_SLOTS = 2;
-        private static final byte FORMAT = 3;
-
-        public State {
-            if (count < 0 || min == null || max == null || min.length != max.length || (count == 0) != (min.length == 0)
-                    || slotCount == null || slotMin == null || slotMax == null || slotMin.length != slotMax.length
-                    || slotMin.length != slotCount.length * min.length || levelCount < 0 || levelRecent == null
-                    || levelMin == null || levelMax == null || levelMin.length != levelMax.length
-                    || (levelRecent.length > 0 && (min.length == 0 || levelRecent.length % min.length != 0))
-                    || levelMin.length != (levelRecent.length > 0 ? min.length : 0)
-                    || (levelRecent.length == 0 && levelCount > 0)) {
-                throw new IllegalArgumentException("not a value range: count=" + count + " features="
-                        + (min == null ? null : min.length) + "/" + (max == null ? null : max.length) + " slots="
-                        + (slotCount == null ? null : slotCount.length) + " level values="
-                        + (levelRecent == null ? null : levelRecent.length));
+    public record Span(long count, double[] min, double[] max) {
+        public Span {
+            if (count < 0 || min == null || max == null || min.length != max.length) {
+                throw new IllegalArgumentException("not a span: count=" + count + " features="
+                        + (min == null ? null : min.length) + "/" + (max == null ? null : max.length));
             }
             min = min.clone();
             max = max.clone();
-            slotCount = slotCount.clone();
-            slotMin = slotMin.clone();
-            slotMax = slotMax.clone();
-            levelRecent = levelRecent.clone();
-            levelMin = levelMin.clone();
-            levelMax = levelMax.clone();
         }
 
-        /** A state without slots or levels. */
-        public State(long count, double[] min, double[] max) {
-            this(count, min, max, new long[0], new double[0], new double[0]);
+        /** Nothing seen yet, of {@code features} features. */
+        public static Span empty(int features) {
+            return new Span(0, new double[features], new double[features]);
         }
 
-        /** A state without levels. */
-        public State(long count, double[] min, double[] max, long[] slotCount, double[] slotMin, double[] slotMax) {
-            this(count, min, max, slotCount, slotMin, slotMax, 0, new double[0], new double[0], new double[0]);
-        }
-
-        /** Values a level is the mean of (0 without levels). */
-        public int levelRecords() {
-            return levelRecent.length == 0 ? 0 : levelRecent.length / min.length;
+        public int features() {
+            return min.length;
         }
 
         @Override
@@ -160,57 +126,184 @@ public final class ValueRange {
             return max.clone();
         }
 
-        @Override
-        public long[] slotCount() {
-            return slotCount.clone();
+        /** This span with one more set of values; they are the whole span when it held nothing yet. */
+        Span widened(double[] values) {
+            double[] lo = count == 0 ? values.clone() : min.clone();
+            double[] hi = count == 0 ? values.clone() : max.clone();
+            for (int i = 0; i < values.length; i++) {
+                lo[i] = Math.min(lo[i], values[i]);
+                hi[i] = Math.max(hi[i], values[i]);
+            }
+            return new Span(count + 1, lo, hi);
         }
 
-        @Override
-        public double[] slotMin() {
-            return slotMin.clone();
-        }
-
-        @Override
-        public double[] slotMax() {
-            return slotMax.clone();
-        }
-
-        @Override
-        public double[] levelRecent() {
-            return levelRecent.clone();
-        }
-
-        @Override
-        public double[] levelMin() {
-            return levelMin.clone();
-        }
-
-        @Override
-        public double[] levelMax() {
-            return levelMax.clone();
+        /** Whether {@code v} lies beyond feature {@code i}'s range widened by {@code tolerance} times its width; never for a zero width. */
+        boolean beyond(int i, double v, double tolerance) {
+            double width = max[i] - min[i];
+            return count > 0 && width > 0 && (v > max[i] + tolerance * width || v < min[i] - tolerance * width);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof State s && count == s.count && Arrays.equals(min, s.min) && Arrays.equals(max, s.max)
-                    && Arrays.equals(slotCount, s.slotCount) && Arrays.equals(slotMin, s.slotMin)
-                    && Arrays.equals(slotMax, s.slotMax) && levelCount == s.levelCount
-                    && Arrays.equals(levelRecent, s.levelRecent) && Arrays.equals(levelMin, s.levelMin)
-                    && Arrays.equals(levelMax, s.levelMax);
+            return o instanceof Span s && count == s.count && Arrays.equals(min, s.min) && Arrays.equals(max, s.max);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(count, Arrays.hashCode(min), Arrays.hashCode(max), Arrays.hashCode(slotCount),
-                    Arrays.hashCode(slotMin), Arrays.hashCode(slotMax), levelCount, Arrays.hashCode(levelRecent),
-                    Arrays.hashCode(levelMin), Arrays.hashCode(levelMax));
+            return Objects.hash(count, Arrays.hashCode(min), Arrays.hashCode(max));
         }
 
         @Override
         public String toString() {
-            return "State[count=" + count + ", min=" + Arrays.toString(min) + ", max=" + Arrays.toString(max)
-                    + ", slotCount=" + Arrays.toString(slotCount) + ", levelCount=" + levelCount + ", levelMin="
-                    + Arrays.toString(levelMin) + ", levelMax=" + Arrays.toString(levelMax) + "]";
+            return "Span[count=" + count + ", min=" + Arrays.toString(min) + ", max=" + Arrays.toString(max) + "]";
+        }
+
+        private void put(ByteBuffer b) {
+            for (int i = 0; i < min.length; i++) {
+                b.putDouble(min[i]).putDouble(max[i]);
+            }
+        }
+
+        private static Span get(ByteBuffer b, long count, int features) {
+            double[] min = new double[features];
+            double[] max = new double[features];
+            for (int i = 0; i < features; i++) {
+                min[i] = b.getDouble();
+                max[i] = b.getDouble();
+            }
+            return new Span(count, min, max);
+        }
+    }
+
+    /**
+     * Each feature's last values and the range of their means (its levels).
+     *
+     * @param records values a level is the mean of (0: no levels)
+     * @param count records seen since the levels started
+     * @param recent the last {@code records} values of each feature, record after record (features per record): a
+     *     ring written at {@code count % records} (a copy is kept, and the accessor returns one)
+     * @param levels the range of the levels seen, one per record from the {@code records}-th on
+     */
+    public record Level(int records, long count, double[] recent, Span levels) {
+        /** No levels kept. */
+        public static final Level NONE = new Level(0, 0, new double[0], Span.empty(0));
+
+        public Level {
+            if (records < 0 || count < 0 || recent == null || levels == null
+                    || recent.length != records * levels.features() || (records == 0 && (count > 0 || levels.features() > 0))
+                    || levels.count() != seenLevels(records, count)) {
+                throw new IllegalArgumentException("not a level: records=" + records + " count=" + count + " values="
+                        + (recent == null ? null : recent.length) + " levels=" + levels);
+            }
+            recent = recent.clone();
+        }
+
+        /** Levels seen after {@code count} records: one per record from the {@code records}-th on. */
+        static long seenLevels(int records, long count) {
+            return records == 0 ? 0 : Math.max(0, count - records + 1);
+        }
+
+        /** Levels of {@code records} values of {@code features} features, nothing seen yet. */
+        static Level start(int records, int features) {
+            return records == 0 ? NONE : new Level(records, 0, new double[records * features], Span.empty(features));
+        }
+
+        @Override
+        public double[] recent() {
+            return recent.clone();
+        }
+
+        /** The levels with one more record; its level widens their range once there are {@code records} values. */
+        Level with(double[] values) {
+            int n = values.length;
+            double[] next = recent.clone();
+            System.arraycopy(values, 0, next, (int) (count % records) * n, n);
+            long seen = count + 1;
+            return new Level(records, seen, next, seen >= records ? levels.widened(means(next, records, n)) : levels);
+        }
+
+        /** The current level of each feature (the mean of its last values, summed afresh: no drift); null before there are {@code records}. */
+        double[] current() {
+            return count >= records && records > 0 ? means(recent, records, levels.features()) : null;
+        }
+
+        private static double[] means(double[] recent, int records, int n) {
+            double[] mean = new double[n];
+            for (int r = 0; r < records; r++) {
+                for (int i = 0; i < n; i++) {
+                    mean[i] += recent[r * n + i];
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                mean[i] /= records;
+            }
+            return mean;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Level l && records == l.records && count == l.count && Arrays.equals(recent, l.recent)
+                    && levels.equals(l.levels);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(records, count, Arrays.hashCode(recent), levels);
+        }
+
+        @Override
+        public String toString() {
+            return "Level[records=" + records + ", count=" + count + ", levels=" + levels + "]";
+        }
+    }
+
+    /**
+     * One entity's seen ranges.
+     *
+     * @param whole the range of every value seen
+     * @param slots the range in each slot of the day (empty without slots)
+     * @param level the levels ({@link Level#NONE} without)
+     */
+    public record State(Span whole, List<Span> slots, Level level) {
+        /** An entity never seen. */
+        public static final State EMPTY = new State(Span.empty(0), List.of(), Level.NONE);
+        /** The first release's form: the whole range only. */
+        private static final byte FORMAT_WHOLE_RANGE = 1;
+        /** The second release's form: the whole range and the slots. */
+        private static final byte FORMAT_SLOTS = 2;
+        private static final byte FORMAT = 3;
+
+        public State {
+            Objects.requireNonNull(whole, "whole");
+            slots = List.copyOf(slots);
+            Objects.requireNonNull(level, "level");
+            int n = whole.features();
+            if ((whole.count() == 0) != (n == 0) || slots.size() > Settings.MAX_DAILY_SLOTS
+                    || slots.stream().anyMatch(s -> s.features() != n)
+                    || (level.records() > 0 && level.levels().features() != n)) {
+                throw new IllegalArgumentException("not a value range: whole=" + whole + " slots=" + slots.size()
+                        + " level=" + level);
+            }
+        }
+
+        /** A state of the whole range alone. */
+        public static State wholeRange(long count, double[] min, double[] max) {
+            return new State(new Span(count, min, max), List.of(), Level.NONE);
+        }
+
+        /** Records seen. */
+        public long count() {
+            return whole.count();
+        }
+
+        /** Smallest value of each feature. */
+        public double[] min() {
+            return whole.min();
+        }
+
+        /** Largest value of each feature. */
+        public double[] max() {
+            return whole.max();
         }
 
         /**
@@ -219,38 +312,23 @@ public final class ValueRange {
          * count, the recent values and the levels' min and max pairs.
          */
         public byte[] toBytes() {
-            int slots = slotCount.length;
-            ByteBuffer b = ByteBuffer.allocate(1 + Long.BYTES + Integer.BYTES + 2 * min.length * Double.BYTES
-                    + Integer.BYTES + slots * Long.BYTES + 2 * slotMin.length * Double.BYTES
-                    + Integer.BYTES + Long.BYTES + (levelRecent.length + 2 * levelMin.length) * Double.BYTES)
-                    .put(FORMAT).putLong(count).putInt(min.length);
-            putPairs(b, min, max, 0, min.length);
-            b.putInt(slots);
-            for (int k = 0; k < slots; k++) {
-                b.putLong(slotCount[k]);
-                putPairs(b, slotMin, slotMax, k * min.length, min.length);
+            int n = whole.features();
+            ByteBuffer b = ByteBuffer.allocate(1 + Long.BYTES + Integer.BYTES + 2 * n * Double.BYTES
+                    + Integer.BYTES + slots.size() * (Long.BYTES + 2 * n * Double.BYTES)
+                    + Integer.BYTES + Long.BYTES + (level.recent.length + 2 * level.levels().features()) * Double.BYTES)
+                    .put(FORMAT).putLong(whole.count()).putInt(n);
+            whole.put(b);
+            b.putInt(slots.size());
+            for (Span slot : slots) {
+                b.putLong(slot.count());
+                slot.put(b);
             }
-            b.putInt(levelRecords()).putLong(levelCount);
-            for (double v : levelRecent) {
+            b.putInt(level.records()).putLong(level.count());
+            for (double v : level.recent) {
                 b.putDouble(v);
             }
-            putPairs(b, levelMin, levelMax, 0, levelMin.length);
+            level.levels().put(b);
             return b.array();
-        }
-
-        /** Writes {@code n} (min, max) pairs from index {@code from}. */
-        private static void putPairs(ByteBuffer b, double[] min, double[] max, int from, int n) {
-            for (int i = from; i < from + n; i++) {
-                b.putDouble(min[i]).putDouble(max[i]);
-            }
-        }
-
-        /** Reads {@code n} (min, max) pairs into index {@code from} on. */
-        private static void getPairs(ByteBuffer b, double[] min, double[] max, int from, int n) {
-            for (int i = from; i < from + n; i++) {
-                min[i] = b.getDouble();
-                max[i] = b.getDouble();
-            }
         }
 
         /** Reads what {@link #toBytes()} wrote, and the earlier releases' forms (no slots; no levels). */
@@ -266,37 +344,33 @@ public final class ValueRange {
                 if (n < 0 || n > b.remaining()) {
                     throw new IllegalArgumentException("not a value range (" + bytes.length + " bytes, " + n + " features)");
                 }
-                double[] min = new double[n];
-                double[] max = new double[n];
-                getPairs(b, min, max, 0, n);
-                int slots = bytes[0] == FORMAT_WHOLE_RANGE ? 0 : b.getInt();
-                if (slots < 0 || slots > Settings.MAX_DAILY_SLOTS) {
-                    throw new IllegalArgumentException("not a value range (" + slots + " slots)");
+                Span whole = Span.get(b, count, n);
+                int slotCount = bytes[0] == FORMAT_WHOLE_RANGE ? 0 : b.getInt();
+                if (slotCount < 0 || slotCount > Settings.MAX_DAILY_SLOTS) {
+                    throw new IllegalArgumentException("not a value range (" + slotCount + " slots)");
                 }
-                long[] slotCount = new long[slots];
-                double[] slotMin = new double[slots * n];
-                double[] slotMax = new double[slots * n];
-                for (int k = 0; k < slots; k++) {
-                    slotCount[k] = b.getLong();
-                    getPairs(b, slotMin, slotMax, k * n, n);
+                List<Span> slots = new ArrayList<>(slotCount);
+                for (int k = 0; k < slotCount; k++) {
+                    slots.add(Span.get(b, b.getLong(), n));
                 }
-                int levelRecords = bytes[0] == FORMAT ? b.getInt() : 0;
-                if (levelRecords < 0 || levelRecords > Settings.MAX_LEVEL_RECORDS) {
-                    throw new IllegalArgumentException("not a value range (" + levelRecords + " level records)");
+                Level level = Level.NONE;
+                if (bytes[0] == FORMAT) {
+                    int records = b.getInt();
+                    if (records < 0 || records > Settings.MAX_LEVEL_RECORDS) {
+                        throw new IllegalArgumentException("not a value range (" + records + " level records)");
+                    }
+                    long levelCount = b.getLong();
+                    double[] recent = new double[records * n];
+                    for (int j = 0; j < recent.length; j++) {
+                        recent[j] = b.getDouble();
+                    }
+                    Span levels = Span.get(b, Level.seenLevels(records, levelCount), records > 0 ? n : 0);
+                    level = new Level(records, levelCount, recent, levels);
                 }
-                long levelCount = bytes[0] == FORMAT ? b.getLong() : 0;
-                double[] levelRecent = new double[levelRecords * n];
-                for (int j = 0; j < levelRecent.length; j++) {
-                    levelRecent[j] = b.getDouble();
-                }
-                int levels = levelRecords > 0 ? n : 0;
-                double[] levelMin = new double[levels];
-                double[] levelMax = new double[levels];
-                getPairs(b, levelMin, levelMax, 0, levels);
                 if (b.hasRemaining()) {
                     throw new IllegalArgumentException("not a value range (" + b.remaining() + " bytes left over)");
                 }
-                return new State(count, min, max, slotCount, slotMin, slotMax, levelCount, levelRecent, levelMin, levelMax);
+                return new State(whole, slots, level);
             } catch (java.nio.BufferUnderflowException e) {
                 throw new IllegalArgumentException("not a value range (" + bytes.length + " bytes: too short)");
             }
@@ -341,85 +415,46 @@ public final class ValueRange {
      */
     public static Result observe(Settings settings, State before, float[] values, long eventTimeMillis) {
         int n = values.length;
-        if (before.count() > 0 && n != before.min.length) {
-            throw new IllegalArgumentException("the entity's range has " + before.min.length + " features, the record "
-                    + n);
+        boolean seen = before.count() > 0;
+        if (seen && n != before.whole().features()) {
+            throw new IllegalArgumentException("the entity's range has " + before.whole().features()
+                    + " features, the record " + n);
         }
+        double[] v = new double[n];
         for (int i = 0; i < n; i++) {
             if (!Float.isFinite(values[i])) {
                 throw new IllegalArgumentException("value " + i + " is not finite: " + values[i]);
             }
+            v[i] = values[i];
         }
-        int slots = settings.dailySlots();
-        double[] min = before.count() == 0 ? new double[n] : before.min.clone();
-        double[] max = before.count() == 0 ? new double[n] : before.max.clone();
-        // A change of dailySlots starts the slots afresh; the whole range is kept.
-        boolean slotsKept = before.slotCount.length == slots && before.count() > 0;
-        long[] slotCount = slotsKept ? before.slotCount.clone() : new long[slots];
-        double[] slotMin = slotsKept ? before.slotMin.clone() : new double[slots * n];
-        double[] slotMax = slotsKept ? before.slotMax.clone() : new double[slots * n];
-        int slot = slots == 0 ? -1 : (int) (Math.floorMod(eventTimeMillis, 86_400_000L) * slots / 86_400_000L);
-        // A change of levelRecords starts the levels afresh too.
+        // A change of dailySlots or levelRecords starts those afresh; the whole range is kept.
+        int slotCount = settings.dailySlots();
+        List<Span> slots = seen && before.slots().size() == slotCount ? before.slots()
+                : Collections.nCopies(slotCount, Span.empty(n));
+        int slot = slotCount == 0 ? -1 : (int) (Math.floorMod(eventTimeMillis, 86_400_000L) * slotCount / 86_400_000L);
         int levelRecords = settings.levelRecords();
-        boolean levelsKept = levelRecords > 0 && before.levelRecords() == levelRecords && before.count() > 0;
-        long levelCount = levelsKept ? before.levelCount() : 0;
-        double[] levelRecent = levelsKept ? before.levelRecent.clone() : new double[levelRecords * n];
-        double[] levelMin = levelsKept ? before.levelMin.clone() : new double[levelRecords > 0 ? n : 0];
-        double[] levelMax = levelsKept ? before.levelMax.clone() : new double[levelRecords > 0 ? n : 0];
-        // levels seen before this record: one per record from the levelRecords-th on
-        long levelsSeen = levelRecords == 0 ? 0 : Math.max(0, levelCount - levelRecords + 1);
-        boolean hasLevel = levelRecords > 0 && levelCount + 1 >= levelRecords;
-        boolean checkLevel = hasLevel && levelsSeen >= settings.minHistory();
-        int ring = levelRecords == 0 ? 0 : (int) (levelCount % levelRecords);
+        Level level = seen && before.level().records() == levelRecords ? before.level() : Level.start(levelRecords, n);
+        Level nextLevel = levelRecords > 0 ? level.with(v) : level;
+        double[] currentLevel = nextLevel.current();
+
         boolean checkWhole = settings.tolerance() > 0 && before.count() >= settings.minHistory();
-        boolean checkSlot = slot >= 0 && slotCount[slot] >= settings.slotMinHistory();
+        boolean checkSlot = slot >= 0 && slots.get(slot).count() >= settings.slotMinHistory();
+        boolean checkLevel = currentLevel != null && level.levels().count() >= settings.minHistory();
         int[] outside = new int[n];
         int found = 0;
         for (int i = 0; i < n; i++) {
-            double v = values[i];
-            boolean out = (checkWhole && beyond(v, min[i], max[i], settings.tolerance()))
-                    || (checkSlot && beyond(v, slotMin[slot * n + i], slotMax[slot * n + i], settings.dailyTolerance()));
-            widen(min, max, i, v, before.count() == 0);
-            if (slot >= 0) {
-                widen(slotMin, slotMax, slot * n + i, v, slotCount[slot] == 0);
-            }
-            if (levelRecords > 0) {
-                levelRecent[ring * n + i] = v;
-            }
-            if (hasLevel) {
-                double level = level(levelRecent, levelRecords, n, i);
-                out |= checkLevel && beyond(level, levelMin[i], levelMax[i], settings.levelTolerance());
-                widen(levelMin, levelMax, i, level, levelsSeen == 0);
-            }
-            if (out) {
+            if ((checkWhole && before.whole().beyond(i, v[i], settings.tolerance()))
+                    || (checkSlot && slots.get(slot).beyond(i, v[i], settings.dailyTolerance()))
+                    || (checkLevel && level.levels().beyond(i, currentLevel[i], settings.levelTolerance()))) {
                 outside[found++] = i;
             }
         }
+        Span whole = (seen ? before.whole() : Span.empty(n)).widened(v);
         if (slot >= 0) {
-            slotCount[slot]++;
+            List<Span> nextSlots = new ArrayList<>(slots);
+            nextSlots.set(slot, slots.get(slot).widened(v));
+            slots = nextSlots;
         }
-        return new Result(Arrays.copyOf(outside, found), new State(before.count() + 1, min, max, slotCount, slotMin,
-                slotMax, levelRecords > 0 ? levelCount + 1 : 0, levelRecent, levelMin, levelMax));
-    }
-
-    /** The mean of feature {@code i}'s last {@code records} values (summed afresh each time: no drift). */
-    private static double level(double[] recent, int records, int n, int i) {
-        double sum = 0;
-        for (int r = 0; r < records; r++) {
-            sum += recent[r * n + i];
-        }
-        return sum / records;
-    }
-
-    /** Widens [min[j], max[j]] to hold {@code v}; the range is {@code v} alone when it held nothing yet. */
-    private static void widen(double[] min, double[] max, int j, double v, boolean empty) {
-        min[j] = empty ? v : Math.min(min[j], v);
-        max[j] = empty ? v : Math.max(max[j], v);
-    }
-
-    /** Whether {@code v} lies beyond [min, max] widened by {@code tolerance} times its width; never for a zero width. */
-    private static boolean beyond(double v, double min, double max, double tolerance) {
-        double width = max - min;
-        return width > 0 && (v > max + tolerance * width || v < min - tolerance * width);
+        return new Result(Arrays.copyOf(outside, found), new State(whole, slots, nextLevel));
     }
 }

@@ -93,7 +93,7 @@ class ValueRangeTest {
             s = ValueRange.observe(daily, s, new float[] {100}, day * 24 * HOUR + 13 * HOUR).next(); // noon: 100 .. 120
             s = ValueRange.observe(daily, s, new float[] {120}, day * 24 * HOUR + 14 * HOUR).next();
         }
-        assertThat(s.slotCount()).containsExactly(4, 0, 4, 0);
+        assertThat(s.slots()).extracting(ValueRange.Span::count).containsExactly(4L, 0L, 4L, 0L);
         long night = 2 * 24 * HOUR + 3 * HOUR;
         long noon = 2 * 24 * HOUR + 12 * HOUR;
         // 100 is an ordinary value at noon and unheard of at night (night accepts up to 2 + 1.0 * 1 = 3)
@@ -132,11 +132,11 @@ class ValueRangeTest {
         byte[] legacy = java.nio.ByteBuffer.allocate(1 + 8 + 4 + 16).put((byte) 1).putLong(3).putInt(1)
                 .putDouble(10).putDouble(20).array();
         ValueRange.State s = ValueRange.State.fromBytes(legacy);
-        assertThat(s).isEqualTo(new ValueRange.State(3, new double[] {10}, new double[] {20}));
+        assertThat(s).isEqualTo(ValueRange.State.wholeRange(3, new double[] {10}, new double[] {20}));
         // with slots now configured, the slots start afresh and the whole range goes on
         ValueRange.Result r = ValueRange.observe(new ValueRange.Settings(0.1, 3, 4, 1.0), s, new float[] {30}, 0L);
         assertThat(r.outside()).containsExactly(0);
-        assertThat(r.next().slotCount()).containsExactly(1, 0, 0, 0);
+        assertThat(r.next().slots()).extracting(ValueRange.Span::count).containsExactly(1L, 0L, 0L, 0L);
     }
 
     @Test
@@ -146,10 +146,10 @@ class ValueRangeTest {
         ValueRange.State s = feed(exact, new float[] {0}, new float[] {10}, new float[] {0}, new float[] {10},
                 new float[] {2}, new float[] {8});
         // levels so far: 5, 5, 5, 6, 5
-        assertThat(s.levelCount()).isEqualTo(6);
-        assertThat(s.levelRecords()).isEqualTo(2);
-        assertThat(s.levelMin()).containsExactly(5);
-        assertThat(s.levelMax()).containsExactly(6);
+        assertThat(s.level().count()).isEqualTo(6);
+        assertThat(s.level().records()).isEqualTo(2);
+        assertThat(s.level().levels().min()).containsExactly(5);
+        assertThat(s.level().levels().max()).containsExactly(6);
         assertThat(ValueRange.observe(exact, s, new float[] {9}).outside()).containsExactly(0); // level 8.5
         assertThat(ValueRange.observe(exact, s, new float[] {4}).outside()).isEmpty();          // level 6
         assertThat(ValueRange.observe(exact, s, new float[] {1}).outside()).containsExactly(0); // level 4.5
@@ -169,12 +169,12 @@ class ValueRangeTest {
         ValueRange.Settings two = new ValueRange.Settings(0.1, 2, 0, 0, 2, 0.1);
         ValueRange.State s = feed(two, new float[] {0}, new float[] {10}, new float[] {0}, new float[] {10});
         ValueRange.State three = ValueRange.observe(new ValueRange.Settings(0.1, 2, 0, 0, 3, 0.1), s, new float[] {5}).next();
-        assertThat(three.levelCount()).isEqualTo(1);
-        assertThat(three.levelRecords()).isEqualTo(3);
+        assertThat(three.level().count()).isEqualTo(1);
+        assertThat(three.level().records()).isEqualTo(3);
         assertThat(three.count()).isEqualTo(5);
         ValueRange.State off = ValueRange.observe(new ValueRange.Settings(0.1, 2), s, new float[] {5}).next();
-        assertThat(off.levelRecords()).isZero();
-        assertThat(off.levelCount()).isZero();
+        assertThat(off.level().records()).isZero();
+        assertThat(off.level().count()).isZero();
         assertThatThrownBy(() -> new ValueRange.Settings(0.1, 2, 0, 0, ValueRange.Settings.MAX_LEVEL_RECORDS + 1, 0.1))
                 .hasMessageContaining("levelRecords=1001");
         assertThatThrownBy(() -> new ValueRange.Settings(0.1, 2, 0, 0, 4, -1)).hasMessageContaining("levelTolerance=-1");
@@ -186,9 +186,9 @@ class ValueRangeTest {
         byte[] slotsForm = java.nio.ByteBuffer.allocate(1 + 8 + 4 + 16 + 4).put((byte) 2).putLong(3).putInt(1)
                 .putDouble(10).putDouble(20).putInt(0).array();
         ValueRange.State s = ValueRange.State.fromBytes(slotsForm);
-        assertThat(s).isEqualTo(new ValueRange.State(3, new double[] {10}, new double[] {20}));
+        assertThat(s).isEqualTo(ValueRange.State.wholeRange(3, new double[] {10}, new double[] {20}));
         ValueRange.Result r = ValueRange.observe(new ValueRange.Settings(0.1, 3, 0, 0, 2, 0.1), s, new float[] {30});
         assertThat(r.outside()).containsExactly(0);
-        assertThat(r.next().levelCount()).isEqualTo(1);
+        assertThat(r.next().level().count()).isEqualTo(1);
     }
 }

@@ -104,7 +104,11 @@ final class NabCommand implements Callable<Integer> {
             description = "alerts.likelihood.clip-std: standard deviations at which one log score's step into the "
                     + "statistics is clipped (default: ${DEFAULT-VALUE}; 0: none).")
     double likelihoodClipStd;
-    @Option(names = "--likelihood-warning", defaultValue = "0.75",
+    @Option(names = "--likelihood-daily-slots", defaultValue = "4", paramLabel = "N",
+            description = "alerts.likelihood.daily-slots: slots of the day with statistics of their own; a record's log "
+                    + "score is the smaller of its series' and its slot's (default: ${DEFAULT-VALUE}; 0: none).")
+    int likelihoodDailySlots;
+    @Option(names = "--likelihood-warning", defaultValue = "0.7",
             description = "alerts.likelihood.warning: the log score an alert needs (default: ${DEFAULT-VALUE}).")
     double likelihoodWarning;
     @Option(names = "--likelihood-critical", defaultValue = "0.9",
@@ -265,6 +269,7 @@ final class NabCommand implements Callable<Integer> {
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, likelihoodMinHistory);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_SHORT_TERM_CONFIG, likelihoodShortTerm);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_CLIP_STD_CONFIG, likelihoodClipStd);
+        props.put(LatentwatchStreamsConfig.LIKELIHOOD_DAILY_SLOTS_CONFIG, likelihoodDailySlots);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_WARNING_CONFIG, likelihoodWarning);
         props.put(LatentwatchStreamsConfig.LIKELIHOOD_CRITICAL_CONFIG, likelihoodCritical);
         props.put(LatentwatchStreamsConfig.RANGE_TOLERANCE_CONFIG, rangeTolerance);

@@ -2,6 +2,7 @@ package io.latentwatch.streaming;
 
 import io.latentwatch.core.bundle.Thresholds;
 import io.latentwatch.core.scoring.AnomalyLikelihood;
+import io.latentwatch.core.scoring.DaySlots;
 import io.latentwatch.core.scoring.ValueRange;
 import java.util.Locale;
 import java.util.Objects;
@@ -20,13 +21,16 @@ import java.util.Objects;
  *
  * @param basis what alerts are raised on
  * @param likelihood how the per-entity statistics forget and warm up (used with {@link Basis#LIKELIHOOD})
+ * @param likelihoodDailySlots with {@link Basis#LIKELIHOOD}, slots of the day with statistics of their own
+ *     ({@link io.latentwatch.core.scoring.DailyLikelihood}): a record's log score is then the smaller of the entity's
+ *     and its slot's, so it must be unusual both lately and for its time of day (0: none)
  * @param likelihoodWarning log score strictly above which a record is anomalous
  * @param likelihoodCritical log score strictly above which a record is CRITICAL
  * @param range beside either basis, whether a record with a value outside the range its entity has shown is anomalous
  *     (CRITICAL) whatever its score; {@link ValueRange.Settings#OFF} for no check
  */
-public record AlertScoring(Basis basis, AnomalyLikelihood.Settings likelihood, double likelihoodWarning,
-                           double likelihoodCritical, ValueRange.Settings range) {
+public record AlertScoring(Basis basis, AnomalyLikelihood.Settings likelihood, int likelihoodDailySlots,
+                           double likelihoodWarning, double likelihoodCritical, ValueRange.Settings range) {
     /**
      * Alerts on the reconstruction score (the default). The likelihood's defaults judge each record alone, right for
      * records that stand alone (transactions, tabular rows); time series scored over windows do better with a long
@@ -34,7 +38,7 @@ public record AlertScoring(Basis basis, AnomalyLikelihood.Settings likelihood, d
      * (what {@code latentwatch nab} runs, README). No range check.
      */
     public static final AlertScoring RECONSTRUCTION =
-            new AlertScoring(Basis.RECONSTRUCTION, new AnomalyLikelihood.Settings(250, 100, 1, 0), 0.3, 0.5,
+            new AlertScoring(Basis.RECONSTRUCTION, new AnomalyLikelihood.Settings(250, 100, 1, 0), 0, 0.3, 0.5,
                     new ValueRange.Settings(0, 100, 0, 1.0, 0, 0.1));
 
     /** What alerts are raised on. */
@@ -52,6 +56,10 @@ public record AlertScoring(Basis basis, AnomalyLikelihood.Settings likelihood, d
         Objects.requireNonNull(basis, "basis");
         Objects.requireNonNull(likelihood, "likelihood");
         Objects.requireNonNull(range, "range");
+        if (likelihoodDailySlots < 0 || likelihoodDailySlots > DaySlots.MAX) {
+            throw new IllegalArgumentException("likelihoodDailySlots must lie in [0, " + DaySlots.MAX + "]: "
+                    + likelihoodDailySlots);
+        }
         if (!(likelihoodWarning > 0 && likelihoodWarning <= likelihoodCritical && likelihoodCritical < 1)) {
             throw new IllegalArgumentException("need 0 < likelihoodWarning <= likelihoodCritical < 1: "
                     + likelihoodWarning + ", " + likelihoodCritical);
@@ -61,6 +69,11 @@ public record AlertScoring(Basis basis, AnomalyLikelihood.Settings likelihood, d
     /** Whether alerts are raised on the per-entity likelihood. */
     public boolean onLikelihood() {
         return basis == Basis.LIKELIHOOD;
+    }
+
+    /** Whether the likelihood also keeps statistics per slot of the day. */
+    public boolean dailyLikelihood() {
+        return onLikelihood() && likelihoodDailySlots > 0;
     }
 
     /** The thresholds on the log score (NaN quantiles: they are not taken from an error distribution). */

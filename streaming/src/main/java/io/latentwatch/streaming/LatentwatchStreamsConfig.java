@@ -5,6 +5,7 @@ import io.latentwatch.core.features.WindowPolicy;
 import io.latentwatch.core.scoring.AnomalyLikelihood;
 import io.latentwatch.core.scoring.ExecutionProvider;
 import io.latentwatch.core.scoring.GraphOptimizationLevel;
+import io.latentwatch.core.scoring.DaySlots;
 import io.latentwatch.core.scoring.ValueRange;
 import java.io.IOException;
 import java.io.Reader;
@@ -151,6 +152,14 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             + "with the standard error of a mean. A change lasting a few records then stands out from single noisy ones. "
             + "1 judges each record alone.";
 
+    public static final String LIKELIHOOD_DAILY_SLOTS_CONFIG = "alerts.likelihood.daily-slots";
+    private static final String LIKELIHOOD_DAILY_SLOTS_DOC = "alerts.score=likelihood: also keep the statistics per slot "
+            + "of the day (UTC, by event time; 8 slots are 3 hours each), each fed its slot's records, and judge a record by "
+            + "the smaller of its entity's log score and its slot's: an alert needs a score unusual both lately and for "
+            + "its time of day, so busy hours' larger errors stop alerting. A slot warms up after its share of "
+            + "alerts.likelihood.min-history and forgets over its share of alerts.likelihood.history. 0 keeps the "
+            + "entity's statistics only.";
+
     public static final String LIKELIHOOD_CLIP_STD_CONFIG = "alerts.likelihood.clip-std";
     private static final String LIKELIHOOD_CLIP_STD_DOC = "alerts.score=likelihood: once an entity is warm, each log score "
             + "moves its statistics by at most this many standard deviations, so anomalies do not widen the spread that "
@@ -273,6 +282,7 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
             .define(LIKELIHOOD_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().history(), ConfigValidators.wholeRange(Range.between(2, 100_000_000)), Importance.LOW, LIKELIHOOD_HISTORY_DOC)
             .define(LIKELIHOOD_MIN_HISTORY_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().minHistory(), ConfigValidators.wholeRange(Range.between(1, 100_000_000)), Importance.LOW, LIKELIHOOD_MIN_HISTORY_DOC)
             .define(LIKELIHOOD_SHORT_TERM_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihood().shortTerm(), ConfigValidators.wholeRange(Range.between(1, AnomalyLikelihood.Settings.MAX_SHORT_TERM)), Importance.LOW, LIKELIHOOD_SHORT_TERM_DOC)
+            .define(LIKELIHOOD_DAILY_SLOTS_CONFIG, Type.INT, AlertScoring.RECONSTRUCTION.likelihoodDailySlots(), ConfigValidators.wholeRange(Range.between(0, DaySlots.MAX)), Importance.LOW, LIKELIHOOD_DAILY_SLOTS_DOC)
             .define(LIKELIHOOD_CLIP_STD_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihood().clipStd(), zeroOrBetween(1, 100), Importance.LOW, LIKELIHOOD_CLIP_STD_DOC)
             .define(LIKELIHOOD_WARNING_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodWarning(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_WARNING_DOC)
             .define(LIKELIHOOD_CRITICAL_CONFIG, Type.DOUBLE, AlertScoring.RECONSTRUCTION.likelihoodCritical(), ConfigValidators.wholeRange(Range.between(1e-6, 0.999999)), Importance.MEDIUM, LIKELIHOOD_CRITICAL_DOC)
@@ -399,7 +409,7 @@ public final class LatentwatchStreamsConfig extends AbstractConfig {
         AlertScoring.Basis basis = AlertScoring.Basis.valueOf(getString(ALERT_SCORE_CONFIG).toUpperCase(Locale.ROOT));
         return new AlertScoring(basis, new AnomalyLikelihood.Settings(getInt(LIKELIHOOD_HISTORY_CONFIG),
                 getInt(LIKELIHOOD_MIN_HISTORY_CONFIG), getInt(LIKELIHOOD_SHORT_TERM_CONFIG),
-                getDouble(LIKELIHOOD_CLIP_STD_CONFIG)), warning, critical,
+                getDouble(LIKELIHOOD_CLIP_STD_CONFIG)), getInt(LIKELIHOOD_DAILY_SLOTS_CONFIG), warning, critical,
                 new ValueRange.Settings(getDouble(RANGE_TOLERANCE_CONFIG), getInt(RANGE_MIN_HISTORY_CONFIG),
                         getInt(RANGE_DAILY_SLOTS_CONFIG), getDouble(RANGE_DAILY_TOLERANCE_CONFIG),
                         getInt(RANGE_LEVEL_RECORDS_CONFIG), getDouble(RANGE_LEVEL_TOLERANCE_CONFIG)));

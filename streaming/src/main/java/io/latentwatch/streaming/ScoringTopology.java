@@ -71,6 +71,11 @@ public final class ScoringTopology {
      * {@code ValueRange.State}); only when {@code alerts.range.tolerance} is above 0.
      */
     public static final String RANGE_STORE = "latentwatch-value-ranges";
+    /**
+     * Persistent, changelogged store of each entity's score statistics per slot of the day (entity to model version
+     * and {@code DailyLikelihood.State}); only when {@code alerts.likelihood.daily-slots} is above 0.
+     */
+    public static final String DAILY_LIKELIHOOD_STORE = "latentwatch-likelihood-daily";
 
     private ScoringTopology() {}
 
@@ -110,7 +115,8 @@ public final class ScoringTopology {
                 batched ? PENDING_STORE : null, settings.batchMaxRecords(), settings.batchMaxWaitMs(), settings.batchPipeline(), EPISODE_STORE,
                 settings.episodePolicy(), settings.windowPolicy(), modelSlot, settings.alertScoring(),
                 settings.alertScoring().onLikelihood() ? LIKELIHOOD_STORE : null,
-                settings.alertScoring().range().enabled() ? RANGE_STORE : null);
+                settings.alertScoring().range().enabled() ? RANGE_STORE : null,
+                settings.alertScoring().dailyLikelihood() ? DAILY_LIKELIHOOD_STORE : null);
         // Fail now, not in a stream thread, if the input format cannot be decoded safely here.
         ObservationDecoder.forFormat(settings.inputFormat(), settings.maxRecordBytes());
 
@@ -132,6 +138,9 @@ public final class ScoringTopology {
         if (settings.alertScoring().range().enabled()) {
             topology.addStateStore(entityStore(RANGE_STORE), SCORER);
         }
+        if (settings.alertScoring().dailyLikelihood()) {
+            topology.addStateStore(entityStore(DAILY_LIKELIHOOD_STORE), SCORER);
+        }
         topology.addSink(LATENTS_SINK, settings.latentsTopic(), out, out, SCORER);
         topology.addSink(ALERTS_SINK, settings.alertsTopic(), out, out, SCORER);
         topology.addSink(DEAD_LETTER_SINK, settings.dlqTopic(), out, out, SCORER);
@@ -150,7 +159,7 @@ public final class ScoringTopology {
         ScoringSpec spec = new ScoringSpec(bundle, settings.scorerOptions(), settings.inputFormat(),
                 settings.maxRecordBytes(), bundle.manifest().thresholds(), settings.topK(), null, LATENTS_SINK,
                 ALERTS_SINK, DEAD_LETTER_SINK, metrics, null, 1, settings.batchMaxWaitMs(), false, null,
-                settings.episodePolicy(), settings.windowPolicy(), null, AlertScoring.RECONSTRUCTION, null, null);
+                settings.episodePolicy(), settings.windowPolicy(), null, AlertScoring.RECONSTRUCTION, null, null, null);
         ByteArrayDeserializer in = new ByteArrayDeserializer();
         ByteArraySerializer out = new ByteArraySerializer();
         Topology topology = new Topology();

@@ -220,7 +220,7 @@ class LatentwatchStreamsConfigTest {
                 .contains("| `input.format` | `json` | [json, avro] |")
                 .contains("| `model.bundle` | (required) |")
                 .contains("| `alerts.top-k` | `3` | [1,...,100] |");
-        assertThat(LatentwatchStreamsConfig.configDef().names()).hasSize(46);
+        assertThat(LatentwatchStreamsConfig.configDef().names()).hasSize(47);
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.latentwatch.core.scoring.AnomalyLikelihood;
+import io.latentwatch.core.scoring.DailyLikelihood;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.AlertEvent;
 import io.latentwatch.schemas.LatentCode;
@@ -142,6 +143,44 @@ class LikelihoodAlertsTest extends TabularModelTest {
     }
 
     @Test
+    void withSlotsOfTheDayARecordMustBeUnusualForItsTimeOfDayToo() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(LatentwatchStreamsConfig.ALERT_SCORE_CONFIG, "likelihood");
+        config.put(LatentwatchStreamsConfig.LIKELIHOOD_HISTORY_CONFIG, 100);
+        config.put(LatentwatchStreamsConfig.LIKELIHOOD_MIN_HISTORY_CONFIG, 20);
+        config.put(LatentwatchStreamsConfig.LIKELIHOOD_DAILY_SLOTS_CONFIG, 2);
+        h = harness(config);
+        long hour = 3_600_000L;
+        // twenty days, four records a slot: quiet nights on the manifold, busy afternoons with a noisy second feature
+        for (int day = 0; day < 20; day++) {
+            for (int k = 0; k < 4; k++) {
+                send("a", day * 24 * hour + k * hour, 0f);
+                send("a", day * 24 * hour + 12 * hour + k * hour, 2f * (float) random.nextGaussian());
+            }
+        }
+        List<LatentCode> latents = h.readLatents();
+        assertThat(latents).hasSize(160);
+        // replayed from the codes' own scores: the smaller of the entity's log score and its slot's
+        AnomalyLikelihood.Settings settings = new AnomalyLikelihood.Settings(100, 20, 1, 0);
+        AnomalyLikelihood.State entity = AnomalyLikelihood.State.EMPTY;
+        DailyLikelihood.State daily = DailyLikelihood.State.EMPTY;
+        int loweredBySlot = 0;
+        for (LatentCode c : latents) {
+            AnomalyLikelihood.Result e = AnomalyLikelihood.observe(settings, entity, c.getScore());
+            DailyLikelihood.Result d = DailyLikelihood.observe(settings, 2, daily, c.getScore(), c.getTimestamp());
+            assertThat(c.getLikelihood()).isEqualTo(Math.min(e.logScore(), d.logScore()));
+            if (d.logScore() < e.logScore()) {
+                loweredBySlot++;
+            }
+            entity = e.next();
+            daily = d.next();
+        }
+        assertThat(loweredBySlot).as("records whose slot found them less unusual than the entity did").isPositive();
+        assertThat(daily.slots()).extracting(AnomalyLikelihood.State::count).containsExactly(80L, 80L);
+        assertThat(h.driver.getAllStateStores()).containsKey(ScoringTopology.DAILY_LIKELIHOOD_STORE);
+    }
+
+    @Test
     void latentCodesAndAlertsWrittenBeforeTheseFieldsStillDecode() {
         Schema v1 = LatentwatchSerdes.historySchema("LatentCode-1.avsc");
         GenericRecord code = new GenericData.Record(v1);
@@ -189,5 +228,9 @@ class LikelihoodAlertsTest extends TabularModelTest {
         noShortTerm.put(LatentwatchStreamsConfig.LIKELIHOOD_SHORT_TERM_CONFIG, 0);
         assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(noShortTerm)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("alerts.likelihood.short-term").hasMessageContaining("1,...,1000");
+        Map<String, Object> slots = new HashMap<>(base);
+        slots.put(LatentwatchStreamsConfig.LIKELIHOOD_DAILY_SLOTS_CONFIG, 97);
+        assertThatThrownBy(() -> LatentwatchStreamsConfig.fromMap(slots)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alerts.likelihood.daily-slots").hasMessageContaining("0,...,96");
     }
 }

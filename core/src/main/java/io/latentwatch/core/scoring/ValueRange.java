@@ -52,7 +52,7 @@ public final class ValueRange {
         /** No range check. */
         public static final Settings OFF = new Settings(0, 1);
         /** The most slots of a day (15 minutes each). */
-        public static final int MAX_DAILY_SLOTS = 96;
+        public static final int MAX_DAILY_SLOTS = DaySlots.MAX;
         /** The most values a level is the mean of (the state keeps them all). */
         public static final int MAX_LEVEL_RECORDS = 1000;
 
@@ -431,7 +431,7 @@ public final class ValueRange {
         int slotCount = settings.dailySlots();
         List<Span> slots = seen && before.slots().size() == slotCount ? before.slots()
                 : Collections.nCopies(slotCount, Span.empty(n));
-        int slot = slotCount == 0 ? -1 : (int) (Math.floorMod(eventTimeMillis, 86_400_000L) * slotCount / 86_400_000L);
+        int slot = slotCount == 0 ? -1 : DaySlots.of(eventTimeMillis, slotCount);
         int levelRecords = settings.levelRecords();
         Level level = seen && before.level().records() == levelRecords ? before.level() : Level.start(levelRecords, n);
         Level nextLevel = levelRecords > 0 ? level.with(v) : level;

@@ -12,6 +12,7 @@ import io.latentwatch.core.scoring.AnomalyLikelihood;
 import io.latentwatch.core.scoring.Contribution;
 import io.latentwatch.core.scoring.OnnxScorer;
 import io.latentwatch.core.scoring.ScoreBatch;
+import io.latentwatch.core.scoring.DailyLikelihood;
 import io.latentwatch.core.scoring.ValueRange;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.AlertEvent;
@@ -108,14 +109,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Alerts on the likelihood</b> ({@code alerts.score=likelihood}): each entity's reconstruction scores feed its
  * {@link AnomalyLikelihood} statistics, kept in a persistent, changelogged store and updated with the episodes; the
- * log score goes into the latent code and episodes are decided on it against the likelihood thresholds.
+ * log score goes into the latent code and episodes are decided on it against the likelihood thresholds. With
+ * {@code alerts.likelihood.daily-slots} each slot of the day has statistics too ({@link DailyLikelihood}, a store of
+ * its own) and the log score is the smaller of the entity's and the slot's.
  *
  * <p><b>Values outside their range</b> ({@code alerts.range.tolerance} above 0): each entity's smallest and largest
  * value of each feature ({@link ValueRange}) live in a persistent, changelogged store, updated with the episodes. A
  * scored record with a value outside its entity's range (widened by the tolerance) is anomalous and CRITICAL
  * whatever its score; on the likelihood basis its alert score is 1, the top of the log-score scale, as HTM scores a
- * value it has never seen. With {@code alerts.range.daily-slots} each slot of the day has a range too. Ranges are of
- * raw values, so they survive a model swap.
+ * value it has never seen. With {@code alerts.range.daily-slots} each slot of the day has a range too, with
+ * {@code alerts.range.level-records} each feature's recent mean. Ranges are of raw values, so they survive a model
+ * swap.
  *
  * <p><b>Dead letters</b>: a record that cannot be decoded, featurised or scored goes to the dead-letter sink with
  * its original key, value and headers and leaves no trace in the window store (when a row scores non-finite, the
@@ -156,6 +160,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
     };
     private KeyValueStore<String, byte[]> likelihoodStore;
+    private KeyValueStore<String, byte[]> dailyLikelihoodStore;
     private KeyValueStore<String, byte[]> rangeStore;
     private EpisodeTracker episodes;
     /** Thresholds episodes are decided on: the serving model's, or the likelihood's (alerts.score). */
@@ -204,6 +209,9 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         }
         if (spec.likelihoodStore() != null) {
             this.likelihoodStore = context.getStateStore(spec.likelihoodStore());
+        }
+        if (spec.dailyLikelihoodStore() != null) {
+            this.dailyLikelihoodStore = context.getStateStore(spec.dailyLikelihoodStore());
         }
         if (spec.rangeStore() != null) {
             this.rangeStore = context.getStateStore(spec.rangeStore());
@@ -589,6 +597,7 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         Set<String> episodesChanged = new HashSet<>();
         // Score statistics as they stand after the rows emitted so far; written at the end.
         Map<String, AnomalyLikelihood.State> likelihoods = new HashMap<>();
+        Map<String, DailyLikelihood.State> dailyLikelihoods = new HashMap<>();
         // Value ranges as they stand after the rows emitted so far; written at the end.
         Map<String, ValueRange.State> ranges = new HashMap<>();
         int from = 0;
@@ -652,6 +661,14 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
                             likelihoodState(likelihoods, p.entity()), score);
                     likelihoods.put(p.entity(), l.next());
                     likelihood = l.logScore();
+                    if (dailyLikelihoodStore != null) {
+                        DailyLikelihood.Result d = DailyLikelihood.observe(spec.alertScoring().likelihood(),
+                                spec.alertScoring().likelihoodDailySlots(), dailyLikelihoodState(dailyLikelihoods,
+                                        p.entity()), score, p.eventTimestamp());
+                        dailyLikelihoods.put(p.entity(), d.next());
+                        // unusual both lately and for its time of day
+                        likelihood = Math.min(likelihood, d.logScore());
+                    }
                 }
                 List<String> outOfRange = List.of();
                 if (rangeStore != null) {
@@ -691,7 +708,10 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
             }
         }
         for (Map.Entry<String, AnomalyLikelihood.State> e : likelihoods.entrySet()) {
-            likelihoodStore.put(e.getKey(), likelihoodBytes(e.getValue()));
+            likelihoodStore.put(e.getKey(), withModelVersion(e.getValue().toBytes()));
+        }
+        for (Map.Entry<String, DailyLikelihood.State> e : dailyLikelihoods.entrySet()) {
+            dailyLikelihoodStore.put(e.getKey(), withModelVersion(e.getValue().toBytes()));
         }
         for (Map.Entry<String, ValueRange.State> e : ranges.entrySet()) {
             rangeStore.put(e.getKey(), e.getValue().toBytes());
@@ -743,17 +763,29 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
      * swap the entity warms up again, since another model's scores have another distribution.
      */
     private AnomalyLikelihood.State likelihoodState(Map<String, AnomalyLikelihood.State> states, String entity) {
-        return entityState(states, likelihoodStore, entity, AnomalyLikelihood.State.EMPTY, bytes -> {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            byte[] version = new byte[b.getInt()];
-            b.get(version);
-            if (!new String(version, StandardCharsets.UTF_8).equals(manifest.modelVersion())) {
-                return AnomalyLikelihood.State.EMPTY;
-            }
-            byte[] rest = new byte[b.remaining()];
-            b.get(rest);
-            return AnomalyLikelihood.State.fromBytes(rest);
-        }, "likelihood_state_unreadable");
+        return entityState(states, likelihoodStore, entity, AnomalyLikelihood.State.EMPTY,
+                bytes -> ofServingModel(bytes, AnomalyLikelihood.State::fromBytes, AnomalyLikelihood.State.EMPTY),
+                "likelihood_state_unreadable");
+    }
+
+    /** The entity's score statistics per slot of the day; like {@link #likelihoodState}, they belong to a model. */
+    private DailyLikelihood.State dailyLikelihoodState(Map<String, DailyLikelihood.State> states, String entity) {
+        return entityState(states, dailyLikelihoodStore, entity, DailyLikelihood.State.EMPTY,
+                bytes -> ofServingModel(bytes, DailyLikelihood.State::fromBytes, DailyLikelihood.State.EMPTY),
+                "daily_likelihood_state_unreadable");
+    }
+
+    /** Decodes what {@link #withModelVersion} wrote: {@code empty} when another model version wrote it. */
+    private <S> S ofServingModel(byte[] bytes, Function<byte[], S> decode, S empty) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        byte[] version = new byte[b.getInt()];
+        b.get(version);
+        if (!new String(version, StandardCharsets.UTF_8).equals(manifest.modelVersion())) {
+            return empty;
+        }
+        byte[] rest = new byte[b.remaining()];
+        b.get(rest);
+        return decode.apply(rest);
     }
 
     /** The entity's value range as of the rows handled so far. */
@@ -802,11 +834,11 @@ public final class ScoringProcessor implements Processor<byte[], byte[], byte[],
         return names;
     }
 
-    private byte[] likelihoodBytes(AnomalyLikelihood.State state) {
+    /** {@code state} prefixed with the serving model's version: score statistics are only valid for their model. */
+    private byte[] withModelVersion(byte[] state) {
         byte[] version = manifest.modelVersion().getBytes(StandardCharsets.UTF_8);
-        byte[] rest = state.toBytes();
-        return ByteBuffer.allocate(Integer.BYTES + version.length + rest.length).putInt(version.length).put(version)
-                .put(rest).array();
+        return ByteBuffer.allocate(Integer.BYTES + version.length + state.length).putInt(version.length).put(version)
+                .put(state).array();
     }
 
     private SlidingWindow acceptedWindow(Map<String, SlidingWindow> accepted, String entity) {

@@ -37,13 +37,15 @@ import java.util.Objects;
  * @param likelihoodStore name of the per-entity likelihood store; non-null exactly when alerts are raised on the
  *     likelihood
  * @param rangeStore name of the per-entity value-range store; non-null exactly when the range check is on
+ * @param dailyLikelihoodStore name of the per-entity store of the likelihood's statistics per slot of the day;
+ *     non-null exactly when the likelihood keeps them
  */
 public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, InputFormat inputFormat, int maxRecordBytes,
                           Thresholds thresholds, int topK, String windowStore, String latentsSink, String alertsSink,
                           String deadLetterSink, ScoringMetrics metrics, String pendingStore,
                           int batchMaxRecords, long batchMaxWaitMs, boolean batchPipeline, String episodeStore, EpisodePolicy episodePolicy,
                           WindowPolicy windowPolicy, ModelSlot modelSlot, AlertScoring alertScoring,
-                          String likelihoodStore, String rangeStore) {
+                          String likelihoodStore, String rangeStore, String dailyLikelihoodStore) {
 
     public ScoringSpec {
         Objects.requireNonNull(bundle, "bundle");
@@ -56,6 +58,9 @@ public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, Input
         Objects.requireNonNull(alertScoring, "alertScoring");
         if (alertScoring.onLikelihood() != (likelihoodStore != null)) {
             throw new IllegalArgumentException("a likelihood store is needed exactly when alerts are raised on the likelihood");
+        }
+        if (alertScoring.dailyLikelihood() != (dailyLikelihoodStore != null)) {
+            throw new IllegalArgumentException("a daily likelihood store is needed exactly when the likelihood keeps slots of the day");
         }
         if (alertScoring.range().enabled() != (rangeStore != null)) {
             throw new IllegalArgumentException("a value-range store is needed exactly when the range check is on");

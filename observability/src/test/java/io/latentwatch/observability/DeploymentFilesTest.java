@@ -126,6 +126,24 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theCommentedTimeSeriesSettingsPassValidationToo() throws IOException {
+        Properties props = serviceProperties();
+        // the commented "# alerts.*=..." lines, uncommented
+        for (String line : Files.readAllLines(DOCKER.resolve("latentwatch.properties"))) {
+            if (line.startsWith("# alerts.")) {
+                String[] kv = line.substring(2).split("=", 2);
+                props.setProperty(kv[0], kv[1]);
+            }
+        }
+        Map<String, Object> values = new HashMap<>();
+        props.forEach((k, v) -> values.put(k.toString(), v.toString()));
+        values.keySet().removeIf(ObservabilityConfig::defines);
+        var scoring = LatentwatchStreamsConfig.fromMap(values).toSettings().alertScoring();
+        assertThat(scoring.dailyLikelihood()).isTrue();
+        assertThat(scoring.range().levelRecords()).isEqualTo(24);
+    }
+
+    @Test
     void imagesAreMultiStageAndRunAsAnUnprivilegedUser() throws IOException {
         for (String name : List.of("Dockerfile.streaming", "Dockerfile.trainer")) {
             String text = Files.readString(DOCKER.resolve(name));

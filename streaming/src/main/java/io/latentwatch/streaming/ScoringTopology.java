@@ -68,12 +68,14 @@ public final class ScoringTopology {
     public static final String LIKELIHOOD_STORE = "latentwatch-likelihood";
     /**
      * Persistent, changelogged store of each entity's smallest and largest value of each feature (entity to
-     * {@code ValueRange.State}); only when {@code alerts.range.tolerance} is above 0.
+     * {@code ValueRange.State}); only when a range check is on ({@code alerts.range.tolerance},
+     * {@code alerts.range.daily-slots} or {@code alerts.range.level-records} above 0).
      */
     public static final String RANGE_STORE = "latentwatch-value-ranges";
     /**
      * Persistent, changelogged store of each entity's score statistics per slot of the day (entity to model version
-     * and {@code DailyLikelihood.State}); only when {@code alerts.likelihood.daily-slots} is above 0.
+     * and {@code DailyLikelihood.State}); only when {@code alerts.score=likelihood} and
+     * {@code alerts.likelihood.daily-slots} is above 0.
      */
     public static final String DAILY_LIKELIHOOD_STORE = "latentwatch-likelihood-daily";
 

@@ -213,18 +213,23 @@ public final class ValueRange {
             return recent.clone();
         }
 
-        /** The levels with one more record; its level widens their range once there are {@code records} values. */
-        Level with(double[] values) {
+        /**
+         * One more record's step.
+         *
+         * @param current the record's level of each feature (the mean of the last values, summed afresh: no drift);
+         *     null before there are {@code records} values
+         * @param next the levels with the record added; its level widens their range
+         */
+        record Step(double[] current, Level next) {}
+
+        /** Adds a record's values (only with levels kept, {@code records} above 0). */
+        Step with(double[] values) {
             int n = values.length;
             double[] next = recent.clone();
             System.arraycopy(values, 0, next, (int) (count % records) * n, n);
             long seen = count + 1;
-            return new Level(records, seen, next, seen >= records ? levels.widened(means(next, records, n)) : levels);
-        }
-
-        /** The current level of each feature (the mean of its last values, summed afresh: no drift); null before there are {@code records}. */
-        double[] current() {
-            return count >= records && records > 0 ? means(recent, records, levels.features()) : null;
+            double[] current = seen >= records ? means(next, records, n) : null;
+            return new Step(current, new Level(records, seen, next, current != null ? levels.widened(current) : levels));
         }
 
         private static double[] means(double[] recent, int records, int n) {
@@ -434,8 +439,8 @@ public final class ValueRange {
         int slot = slotCount == 0 ? -1 : DaySlots.of(eventTimeMillis, slotCount);
         int levelRecords = settings.levelRecords();
         Level level = seen && before.level().records() == levelRecords ? before.level() : Level.start(levelRecords, n);
-        Level nextLevel = levelRecords > 0 ? level.with(v) : level;
-        double[] currentLevel = nextLevel.current();
+        Level.Step levelStep = levelRecords > 0 ? level.with(v) : new Level.Step(null, level);
+        double[] currentLevel = levelStep.current();
 
         boolean checkWhole = settings.tolerance() > 0 && before.count() >= settings.minHistory();
         boolean checkSlot = slot >= 0 && slots.get(slot).count() >= settings.slotMinHistory();
@@ -455,6 +460,6 @@ public final class ValueRange {
             nextSlots.set(slot, slots.get(slot).widened(v));
             slots = nextSlots;
         }
-        return new Result(Arrays.copyOf(outside, found), new State(whole, slots, nextLevel));
+        return new Result(Arrays.copyOf(outside, found), new State(whole, slots, levelStep.next()));
     }
 }

@@ -127,21 +127,12 @@ public final class ScoringTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, in, in, settings.inputTopic());
         topology.addProcessor(SCORER, () -> new ScoringProcessor(spec), SOURCE);
-        if (windowed) {
-            topology.addStateStore(entityStore(WINDOW_STORE), SCORER);
-        }
         if (batched) {
             topology.addStateStore(PendingBatchStore.builder(PENDING_STORE), SCORER);
         }
-        topology.addStateStore(entityStore(EPISODE_STORE), SCORER);
-        if (settings.alertScoring().onLikelihood()) {
-            topology.addStateStore(entityStore(LIKELIHOOD_STORE), SCORER);
-        }
-        if (settings.alertScoring().range().enabled()) {
-            topology.addStateStore(entityStore(RANGE_STORE), SCORER);
-        }
-        if (settings.alertScoring().dailyLikelihood()) {
-            topology.addStateStore(entityStore(DAILY_LIKELIHOOD_STORE), SCORER);
+        // exactly the stores the spec names, so which ones exist is decided once, above
+        for (String store : spec.entityStores()) {
+            topology.addStateStore(entityStore(store), SCORER);
         }
         topology.addSink(LATENTS_SINK, settings.latentsTopic(), out, out, SCORER);
         topology.addSink(ALERTS_SINK, settings.alertsTopic(), out, out, SCORER);

@@ -9,7 +9,9 @@ import io.latentwatch.streaming.AlertScoring;
 import io.latentwatch.streaming.EpisodePolicy;
 import io.latentwatch.streaming.InputFormat;
 import io.latentwatch.streaming.ScoringMetrics;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * What a {@link ScoringProcessor} needs, fixed when the topology is built.
@@ -74,6 +76,12 @@ public record ScoringSpec(ModelBundle bundle, ScorerOptions scorerOptions, Input
         if ((batchMaxRecords > 1) != (pendingStore != null)) {
             throw new IllegalArgumentException("a pending-record store is needed exactly when batchMaxRecords is above 1");
         }
+    }
+
+    /** The per-entity stores this spec names (windows, episodes, likelihoods, ranges), in that order. */
+    public List<String> entityStores() {
+        return Stream.of(windowStore, episodeStore, likelihoodStore, rangeStore, dailyLikelihoodStore)
+                .filter(Objects::nonNull).toList();
     }
 
     /** The thresholds alerts are decided on when {@code thresholds} is the model's. */

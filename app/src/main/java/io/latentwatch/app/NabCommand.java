@@ -71,8 +71,13 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, defaultValue = "target/nab-results", paramLabel = "DIR",
             description = "Results folder (default: ${DEFAULT-VALUE}).")
     Path out;
-    @Option(names = "--window", defaultValue = "32", description = "Window length (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--window", defaultValue = "32",
+            description = "Window length of a single autoencoder (default: ${DEFAULT-VALUE}); unused with --ensemble-windows.")
     int window;
+    @Option(names = EnsembleWindows.OPTION, paramLabel = "W,W...|none", defaultValue = "none",
+            description = EnsembleWindows.DESCRIPTION + " (default: ${DEFAULT-VALUE}; none: one autoencoder of --window).")
+    String ensembleWindowsOption;
+    private List<Integer> ensembleWindows = List.of();
     @Option(names = "--hidden", split = ",", defaultValue = "32,16", description = "Encoder hidden widths (default: ${DEFAULT-VALUE}).")
     List<Integer> hidden;
     @Option(names = "--latent", defaultValue = "12", description = "Latent width (default: ${DEFAULT-VALUE}).")
@@ -165,6 +170,12 @@ final class NabCommand implements Callable<Integer> {
                     + ") must not be above --likelihood-critical (" + likelihoodCritical + ")");
             return 2;
         }
+        try {
+            ensembleWindows = EnsembleWindows.parse(ensembleWindowsOption);
+        } catch (IllegalArgumentException e) {
+            System.err.println("latentwatch nab: " + e.getMessage());
+            return 2;
+        }
         if (!(retrainEvery >= 0 && retrainEvery < 1)) {
             System.err.println("latentwatch nab: --retrain-every must lie in [0, 1), got " + retrainEvery);
             return 2;
@@ -249,15 +260,25 @@ final class NabCommand implements Callable<Integer> {
     private record SeriesRun(double[] continuousScore, double[] onsetScore, double[] alerted, int trainedOn,
                              List<String> modelVersions) {}
 
+    /** The model's window: the ensemble's longest, or the single autoencoder's. */
+    private int modelWindow() {
+        return ensembleWindows.isEmpty() ? window : EnsembleWindows.longest(ensembleWindows);
+    }
+
+    private ModelBundle train(TrainingData data, TrainingConfig config, Path bundleDir) {
+        return ensembleWindows.isEmpty() ? AutoencoderTrainer.train(data, config, bundleDir).bundle()
+                : AutoencoderTrainer.trainEnsemble(data, config, ensembleWindows, bundleDir).bundle();
+    }
+
     private SeriesRun runSeries(TimeSeries series, String name, Path dir) throws IOException {
         int probation = NabScorer.probationaryLength(series.size());
-        TrainingData data = TrainingData.fromSeries(name, List.of(series), window, probation / (double) series.size());
+        TrainingData data = TrainingData.fromSeries(name, List.of(series), modelWindow(), probation / (double) series.size());
         TrainingConfig config = TrainingConfig.defaults().withModelId("nab-" + name).withHiddenLayers(hidden)
                 .withLatentDim(latent).withEpochs(epochs).withPatience(8).withLatentDistanceWeight(latentDistanceWeight);
         if (seed != null) {
             config = config.withSeed(seed);
         }
-        ModelBundle bundle = AutoencoderTrainer.train(data, config, dir.resolve("bundle")).bundle();
+        ModelBundle bundle = train(data, config, dir.resolve("bundle"));
 
         Map<String, Object> props = new HashMap<>();
         props.put(LatentwatchStreamsConfig.APPLICATION_ID_CONFIG, "nab");
@@ -287,7 +308,7 @@ final class NabCommand implements Callable<Integer> {
             rowOf.put(series.timestamps()[i], i);
         }
         ModelSlot slot = new ModelSlot(bundle, bundle.manifest().thresholds());
-        int retrainStep = retrainEvery > 0 ? Math.max(window, (int) Math.round(series.size() * retrainEvery)) : 0;
+        int retrainStep = retrainEvery > 0 ? Math.max(modelWindow(), (int) Math.round(series.size() * retrainEvery)) : 0;
         int nextRetrain = retrainStep > 0 ? probation + retrainStep : Integer.MAX_VALUE;
         int version = 1;
         Set<String> modelVersions = new LinkedHashSet<>(); // in the order they scored
@@ -304,10 +325,11 @@ final class NabCommand implements Callable<Integer> {
             for (int i = 0; i < series.size(); i++) {
                 if (i == nextRetrain) {
                     // every record before i has been scored: train on them, swap in at the next micro-batch
-                    TrainingData seen = TrainingData.fromSeries(name, List.of(series), window, i / (double) series.size());
+                    TrainingData seen = TrainingData.fromSeries(name, List.of(series), modelWindow(),
+                            i / (double) series.size());
                     // a new version, as a scheduled retrain registers one: its likelihood statistics start afresh
-                    ModelBundle next = AutoencoderTrainer.train(seen, config.withModelVersion(Integer.toString(++version)),
-                            dir.resolve("bundle-" + version)).bundle();
+                    ModelBundle next = train(seen, config.withModelVersion(Integer.toString(++version)),
+                            dir.resolve("bundle-" + version));
                     slot.offer(next, next.manifest().thresholds());
                     nextRetrain += retrainStep;
                 }

@@ -58,6 +58,9 @@ final class TrainCommand implements Callable<Integer> {
     List<Integer> imageShape;
     @Option(names = "--window", defaultValue = "32", description = "Window length W for --series (default: ${DEFAULT-VALUE}).")
     int window;
+    @Option(names = EnsembleWindows.OPTION, paramLabel = "W,W...|none", defaultValue = "none",
+            description = EnsembleWindows.DESCRIPTION + "; --series only, instead of --window (default: ${DEFAULT-VALUE}).")
+    String ensembleWindowsOption;
     @Option(names = "--fraction", defaultValue = "1.0",
             description = "Train on the leading fraction of each series, e.g. 0.15 (default: ${DEFAULT-VALUE}).")
     double fraction;
@@ -78,8 +81,13 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         TrainingConfig config;
         TrainingData data;
+        List<Integer> ensembleWindows;
         float[][] test = null;
         try {
+            ensembleWindows = EnsembleWindows.parse(ensembleWindowsOption);
+            if (!ensembleWindows.isEmpty() && input.series == null) {
+                throw new IllegalArgumentException(EnsembleWindows.OPTION + " needs --series (windows of records)");
+            }
             if (input.csv != null) {
                 data = TrainingData.fromTable(CsvTable.read(input.csv, labelColumn));
             } else if (input.idx != null) {
@@ -95,7 +103,8 @@ final class TrainCommand implements Callable<Integer> {
                 for (Path p : input.series) {
                     series.add(TimeSeries.read(p));
                 }
-                data = TrainingData.fromSeries(input.series.toString(), series, window, fraction);
+                data = TrainingData.fromSeries(input.series.toString(), series,
+                        ensembleWindows.isEmpty() ? window : EnsembleWindows.longest(ensembleWindows), fraction);
             }
             if (testIdx != null) {
                 if (!data.isImage()) {
@@ -114,7 +123,8 @@ final class TrainCommand implements Callable<Integer> {
                 data.rows().length, data.inputShape());
         TrainingResult result;
         try {
-            result = AutoencoderTrainer.train(data, config, out);
+            result = ensembleWindows.isEmpty() ? AutoencoderTrainer.train(data, config, out)
+                    : AutoencoderTrainer.trainEnsemble(data, config, ensembleWindows, out);
         } catch (IllegalArgumentException e) {
             System.err.println("latentwatch train: " + e.getMessage());
             return 2;

@@ -128,6 +128,41 @@ class CliTest {
     }
 
     @Test
+    void anEnsembleOfWindowLengthsTrainsIntoOneBundleAndRetrainsAsOne(@TempDir Path dir) throws Exception {
+        StringBuilder sb = new StringBuilder("timestamp,value\n");
+        java.time.LocalDateTime t = java.time.LocalDateTime.of(2026, 1, 1, 0, 0);
+        Random r = new Random(7);
+        for (int i = 0; i < 600; i++) {
+            sb.append(t.plusMinutes(5L * i).toString().replace('T', ' ')).append(":00,")
+                    .append(Math.sin(i * 2 * Math.PI / 40) + 0.05 * r.nextGaussian()).append('\n');
+        }
+        Path series = Files.writeString(dir.resolve("series.csv"), sb.toString());
+        Path out = dir.resolve("bundle");
+        CliRun train = run("train", "--series", series.toString(), "--ensemble-windows", "4,8", "--epochs", "3",
+                "--model-id", "e", "--out", out.toString());
+        assertThat(train.code()).as(train.err()).isZero();
+        String manifest = Files.readString(out.resolve("manifest.json"));
+        assertThat(manifest).contains("ensemble[4, 8] of dense").contains("\"windowLength\" : 8");
+        String registry = dir.resolve("registry").toString();
+        assertThat(CliRun.of("models", "register", "--registry", registry, "--bundle", out.toString(), "--promote").code())
+                .isZero();
+        CliRun retrain = CliRun.of("retrain", "--registry", registry, "--model", "e", "--csv", series.toString(),
+                "--work-dir", dir.resolve("work").toString());
+        assertThat(retrain.code()).as(retrain.err()).isZero();
+        assertThat(Files.readString(dir.resolve("work/e-2/manifest.json"))).contains("ensemble[4, 8] of dense");
+
+        CliRun one = run("train", "--series", series.toString(), "--ensemble-windows", "8", "--out",
+                dir.resolve("b1").toString());
+        assertThat(one.code()).isEqualTo(2);
+        assertThat(one.err()).contains("--ensemble-windows takes two or more distinct positive window lengths")
+                .contains("got 8");
+        CliRun table = run("train", "--csv", series.toString(), "--ensemble-windows", "4,8", "--out",
+                dir.resolve("b2").toString());
+        assertThat(table.code()).isEqualTo(2);
+        assertThat(table.err()).contains("--ensemble-windows needs --series");
+    }
+
+    @Test
     void badCsvIsAClearErrorWithFileAndLine(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("bad.csv");
         Files.writeString(csv, "a,b\n1,2\n3,oops\n");

@@ -25,12 +25,16 @@ import io.latentwatch.core.scoring.ScoreBatch;
 import io.latentwatch.core.scoring.ScorerOptions;
 import io.latentwatch.trainer.internal.ProgressBar;
 import io.latentwatch.trainer.onnx.AutoencoderGraph;
+import io.latentwatch.trainer.onnx.EnsembleGraph;
 import io.latentwatch.trainer.internal.AutoencoderNetwork;
 import io.latentwatch.trainer.internal.Checkpoint;
 import io.latentwatch.trainer.internal.CodeStatistics;
 import io.latentwatch.trainer.internal.DenormalFlush;
 import io.latentwatch.trainer.internal.FusedAdam;
 import io.latentwatch.trainer.internal.LossTerms;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -38,6 +42,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.slf4j.Logger;
@@ -52,6 +57,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AutoencoderTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(AutoencoderTrainer.class);
+
+    /** Provenance setting of an ensemble's window lengths. */
+    static final String ENSEMBLE_WINDOWS = "ensembleWindows";
 
     private AutoencoderTrainer() {}
 
@@ -330,15 +338,150 @@ public final class AutoencoderTrainer {
             provisional = ModelBundle.write(bundleDir, draft, onnx);
             validated = scoreWithOnnxRuntime(provisional, validation);
         }
-        double[] scores = new double[validation.length];
+        return calibrated(draft, onnx, validated, config, bundleDir);
+    }
+
+    /** Writes the bundle with thresholds at the configured quantiles of the validation rows' scores, and loads it. */
+    private static ModelBundle calibrated(ModelManifest draft, byte[] onnx, ScoreBatch validated, TrainingConfig config,
+                                          Path bundleDir) {
+        double[] scores = new double[validated.rows()];
         for (int i = 0; i < scores.length; i++) {
             scores[i] = validated.score(i);
         }
         Thresholds thresholds = Thresholds.calibrate(scores, config.warningQuantile(), config.criticalQuantile());
         LOG.info("calibrated model={} version={} warning={} critical={} validation_rows={}", config.modelId(),
-                config.modelVersion(), thresholds.warning(), thresholds.critical(), validation.length);
+                config.modelVersion(), thresholds.warning(), thresholds.critical(), scores.length);
         ModelBundle.write(bundleDir, draft.withThresholds(thresholds), onnx);
         return ModelBundle.load(bundleDir);
+    }
+
+    /**
+     * Trains one autoencoder per window length on the last records of each window and writes them as one bundle
+     * ({@link EnsembleGraph}): the ensemble's score is the mean of its members' standardised log scores, so a
+     * record is judged at several time scales at once (a spike stands out in a short window, a changed shape in a
+     * long one). Every member uses {@code config}; all share one validation split, whose rows give each member's
+     * log-score statistics and the ensemble's thresholds.
+     *
+     * @param data windows of the longest length in {@code windows}
+     * @param windows distinct window lengths, at least two, the longest equal to {@code data}'s
+     * @return the bundle, with the losses of the member of the longest window
+     */
+    public static TrainingResult trainEnsemble(TrainingData data, TrainingConfig config, List<Integer> windows,
+                                               Path bundleDir) {
+        List<Integer> lengths = List.copyOf(windows);
+        if (lengths.size() < 2 || lengths.stream().distinct().count() != lengths.size() || data.isImage()
+                || lengths.stream().anyMatch(w -> w < 1 || w > data.windowLength())
+                || lengths.stream().noneMatch(w -> w == data.windowLength())) {
+            throw new IllegalArgumentException("an ensemble needs at least two distinct window lengths in [1, "
+                    + data.windowLength() + "], one of them the data's " + data.windowLength() + ": " + lengths
+                    + (data.isImage() ? " (images have no windows)" : ""));
+        }
+        Split split = Split.of(data.rows(), config.validationFraction(), config.seed());
+        List<EnsembleGraph.Member> members = new ArrayList<>();
+        Map<String, String> settings = new LinkedHashMap<>(config.asProvenance());
+        settings.put(ENSEMBLE_WINDOWS, lengths.toString());
+        TrainingResult whole = null;
+        int latentDim = 0;
+        Normalisation normalisation = null;
+        String architecture = null;
+        Path scratch = null;
+        try {
+            scratch = Files.createTempDirectory("latentwatch-ensemble-");
+            for (int k = 0; k < lengths.size(); k++) {
+                int w = lengths.get(k);
+                TrainingData memberData = data.recentRecords(w);
+                int from = data.inputWidth() - memberData.inputWidth();
+                float[][] train = columnsFrom(split.train(), from);
+                float[][] validation = columnsFrom(split.validation(), from);
+                List<Double> trainLoss = new ArrayList<>();
+                List<Double> validationLoss = new ArrayList<>();
+                List<Double> epochSeconds = new ArrayList<>();
+                try (FittedAutoencoder fitted = fit(train, validation, memberData.inputShape(), config, trainLoss,
+                        validationLoss, epochSeconds)) {
+                    ModelBundle member = export(fitted, memberData, config, validation, trainLoss, validationLoss,
+                            scratch.resolve("member-" + k));
+                    double[] stats = logScoreStatistics(scoreWithOnnxRuntime(member, validation));
+                    members.add(new EnsembleGraph.Member(member.onnxModel(), from, memberData.inputWidth(), stats[0],
+                            stats[1]));
+                    latentDim += fitted.latentDim();
+                    settings.put("ensembleMember" + k, String.format(Locale.ROOT,
+                            "window=%d epochs=%d logScoreMean=%.6g logScoreStd=%.6g", w, trainLoss.size(), stats[0],
+                            stats[1]));
+                    if (w == data.windowLength()) {
+                        whole = new TrainingResult(member, trainLoss, validationLoss, epochSeconds);
+                        normalisation = fitted.normalisation();
+                        architecture = member.manifest().architecture();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(scratch);
+        }
+        byte[] onnx = EnsembleGraph.build(config.modelId(), members, data.inputWidth());
+        List<Double> trainLoss = whole.trainLoss();
+        List<Double> validationLoss = whole.validationLoss();
+        Provenance provenance = new Provenance(data.source(), data.dataSha256(), data.rows().length,
+                trainLoss.size(), config.seed(), trainLoss.get(trainLoss.size() - 1),
+                validationLoss.get(argMin(validationLoss)), settings, libraryVersions());
+        ModelManifest draft = new ModelManifest(BundleContract.FORMAT_VERSION, config.modelId(), config.modelVersion(),
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), "ensemble" + lengths + " of " + architecture,
+                data.featureNames(), data.windowLength(), data.inputWidth(), data.inputShape(), latentDim,
+                normalisation, new Thresholds(0, 0, config.warningQuantile(), config.criticalQuantile()), null,
+                provenance);
+        ModelBundle provisional = ModelBundle.write(bundleDir, draft, onnx);
+        ModelBundle bundle = calibrated(draft, onnx, scoreWithOnnxRuntime(provisional, split.validation()), config,
+                bundleDir);
+        return new TrainingResult(bundle, trainLoss, validationLoss, whole.epochSeconds());
+    }
+
+    /** The window lengths of an ensemble that {@link #trainEnsemble} wrote into provenance settings; empty for one model. */
+    public static List<Integer> ensembleWindows(Map<String, String> provenanceSettings) {
+        String v = provenanceSettings.get(ENSEMBLE_WINDOWS);
+        if (v == null) {
+            return List.of();
+        }
+        try {
+            return Arrays.stream(v.replace("[", "").replace("]", "").split(",")).map(String::trim)
+                    .map(Integer::valueOf).toList();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("provenance setting " + ENSEMBLE_WINDOWS + " is not a list of window "
+                    + "lengths: " + v, e);
+        }
+    }
+
+    /** Mean and standard deviation (at least 1e-3) of the log scores (each at least 1e-12) of scored rows. */
+    static double[] logScoreStatistics(ScoreBatch scored) {
+        int n = scored.rows();
+        double sum = 0;
+        double sumSquares = 0;
+        for (int i = 0; i < n; i++) {
+            double x = Math.log(Math.max(scored.score(i), 1e-12));
+            sum += x;
+            sumSquares += x * x;
+        }
+        double mean = sum / n;
+        return new double[] {mean, Math.max(Math.sqrt(Math.max(0, sumSquares / n - mean * mean)), 1e-3)};
+    }
+
+    private static float[][] columnsFrom(float[][] rows, int from) {
+        float[][] out = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = Arrays.copyOfRange(rows[i], from, rows[i].length);
+        }
+        return out;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("could not delete scratch={} reason=\"{}\"", dir, e.getMessage());
+        }
     }
 
     private static ScoreBatch scoreWithOnnxRuntime(ModelBundle bundle, float[][] rows) {

@@ -88,6 +88,24 @@ public record TrainingData(String source, String dataSha256, List<String> featur
                 images.labels(), images.shape());
     }
 
+    /**
+     * The same windows cut to their last {@code records} records (the trailing columns of each time-major row):
+     * what a model of that shorter window sees at the same moments, so both score the same records.
+     */
+    public TrainingData recentRecords(int records) {
+        if (isImage() || records < 1 || records > windowLength) {
+            throw new IllegalArgumentException("can cut windows of " + windowLength + " records to 1.." + windowLength
+                    + " records, not " + records + (isImage() ? " (images are not windows)" : ""));
+        }
+        int from = (windowLength - records) * featureNames.size();
+        float[][] cut = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            cut[i] = Arrays.copyOfRange(rows[i], from, rows[i].length);
+        }
+        return new TrainingData(source, hash(featureNames, records, cut), featureNames, records, cut, labels,
+                records == 1 ? List.of(featureNames.size()) : List.of(records, featureNames.size()));
+    }
+
     /** True for image inputs ({@code [C, H, W]}). */
     public boolean isImage() {
         return inputShape.size() == 3;

@@ -24,7 +24,7 @@ import java.util.List;
 public final class AutoencoderGraph {
     /** The opset every exported graph declares. */
     public static final int OPSET = 17;
-    private static final long IR_VERSION = 8; // the IR version that goes with opset 17
+    static final long IR_VERSION = 8; // the IR version that goes with opset 17
 
     private AutoencoderGraph() {}
 
@@ -215,7 +215,7 @@ public final class AutoencoderGraph {
                 .setS(ByteString.copyFromUtf8(value));
     }
 
-    private static OnnxMl.TensorProto longs(String name, long[] values) {
+    static OnnxMl.TensorProto longs(String name, long[] values) {
         ByteBuffer buf = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (long v : values) {
             buf.putLong(v);
@@ -226,11 +226,11 @@ public final class AutoencoderGraph {
                 .setRawData(ByteString.copyFrom(buf)).addDims(values.length).build();
     }
 
-    private static OnnxMl.NodeProto.Builder node(String op, String name, List<String> inputs, String output) {
+    static OnnxMl.NodeProto.Builder node(String op, String name, List<String> inputs, String output) {
         return OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(output);
     }
 
-    private static OnnxMl.AttributeProto.Builder ints(String name, long... values) {
+    static OnnxMl.AttributeProto.Builder ints(String name, long... values) {
         OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name)
                 .setType(OnnxMl.AttributeProto.AttributeType.INTS);
         for (long v : values) {
@@ -239,7 +239,7 @@ public final class AutoencoderGraph {
         return a;
     }
 
-    private static OnnxMl.TensorProto floats(String name, float[] values, long... dims) {
+    static OnnxMl.TensorProto floats(String name, float[] values, long... dims) {
         ByteBuffer buf = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             buf.putFloat(v);
@@ -255,7 +255,7 @@ public final class AutoencoderGraph {
     }
 
     /** A float tensor [batch, width], or [batch] when width is negative. */
-    private static OnnxMl.ValueInfoProto tensorInfo(String name, long width) {
+    static OnnxMl.ValueInfoProto tensorInfo(String name, long width) {
         OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder()
                 .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
         if (width >= 0) {

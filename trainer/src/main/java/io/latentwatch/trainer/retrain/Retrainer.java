@@ -94,7 +94,12 @@ public final class Retrainer {
                     .withModelId(modelId).withModelVersion(version).withSeed(cm.provenance().seed());
             TrainingData trainData = new TrainingData(recent.source(), recent.dataSha256(), recent.featureNames(),
                     recent.windowLength(), train.toArray(float[][]::new), Optional.empty(), recent.inputShape());
-            ModelBundle trained = AutoencoderTrainer.train(trainData, config, workDir.resolve(modelId + "-" + version)).bundle();
+            // a champion that is an ensemble of window lengths gets a challenger of the same windows
+            List<Integer> ensembleWindows = AutoencoderTrainer.ensembleWindows(cm.provenance().settings());
+            Path challengerDir = workDir.resolve(modelId + "-" + version);
+            ModelBundle trained = ensembleWindows.isEmpty()
+                    ? AutoencoderTrainer.train(trainData, config, challengerDir).bundle()
+                    : AutoencoderTrainer.trainEnsemble(trainData, config, ensembleWindows, challengerDir).bundle();
             ModelBundle challenger = registry.register(trained, "challenger of " + championVersion + " trained on "
                     + trainData.rows().length + " recent rows from " + recent.source());
             ModelComparison comparison = ModelComparison.compare(champion, challenger, held, heldLabels);

@@ -74,7 +74,7 @@ final class NabCommand implements Callable<Integer> {
     @Option(names = "--window", defaultValue = "32",
             description = "Window length of a single autoencoder (default: ${DEFAULT-VALUE}); unused with --ensemble-windows.")
     int window;
-    @Option(names = EnsembleWindows.OPTION, paramLabel = "W,W...|none", defaultValue = "none",
+    @Option(names = EnsembleWindows.OPTION, paramLabel = "W,W...|none", defaultValue = "16,32,64",
             description = EnsembleWindows.DESCRIPTION + " (default: ${DEFAULT-VALUE}; none: one autoencoder of --window).")
     String ensembleWindowsOption;
     private List<Integer> ensembleWindows = List.of();
@@ -113,7 +113,7 @@ final class NabCommand implements Callable<Integer> {
             description = "alerts.likelihood.daily-slots: slots of the day with statistics of their own; a record's log "
                     + "score is the smaller of its series' and its slot's (default: ${DEFAULT-VALUE}; 0: none).")
     int likelihoodDailySlots;
-    @Option(names = "--likelihood-warning", defaultValue = "0.7",
+    @Option(names = "--likelihood-warning", defaultValue = "0.78",
             description = "alerts.likelihood.warning: the log score an alert needs (default: ${DEFAULT-VALUE}).")
     double likelihoodWarning;
     @Option(names = "--likelihood-critical", defaultValue = "0.9",

@@ -71,6 +71,19 @@ class NabCommandTest {
     }
 
     @Test
+    void ensembleWindowsThatCannotFormAnEnsembleAreRefused(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(NAB.resolve("data")), "NAB data not found at " + NAB + ": skipped");
+        for (String windows : new String[] {"32", "16,16", "16,x", "0,32"}) {
+            CliRun run = CliRun.of("nab", "--data", NAB.resolve("data").toString(), "--labels",
+                    NAB.resolve("labels/combined_windows.json").toString(), "--ensemble-windows", windows,
+                    "-o", dir.toString());
+            assertThat(run.code()).as(windows).isEqualTo(2);
+            assertThat(run.err()).contains("--ensemble-windows takes two or more distinct positive window lengths")
+                    .contains("got " + windows);
+        }
+    }
+
+    @Test
     void retrainEverySwapsModelsTrainedOnSeenRecordsIntoTheRunningTopology(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isDirectory(NAB.resolve("data")), "NAB data not found at " + NAB + ": skipped");
         CliRun run = CliRun.of("nab", "--data", NAB.resolve("data").toString(), "--labels",

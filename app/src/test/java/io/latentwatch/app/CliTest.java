@@ -105,16 +105,21 @@ class CliTest {
         assertThat(badZone.err()).contains("--zone");
     }
 
-    @Test
-    void aWindowedModelRetrainsFromASeriesCsv(@TempDir Path dir) throws Exception {
+    /** series.csv in dir: 600 five-minute records of a noisy sine (period 40 records). */
+    private static Path sineSeriesCsv(Path dir, long seed) throws java.io.IOException {
         StringBuilder sb = new StringBuilder("timestamp,value\n");
         java.time.LocalDateTime t = java.time.LocalDateTime.of(2026, 1, 1, 0, 0);
-        Random r = new Random(6);
+        Random r = new Random(seed);
         for (int i = 0; i < 600; i++) {
             sb.append(t.plusMinutes(5L * i).toString().replace('T', ' ')).append(":00,")
                     .append(Math.sin(i * 2 * Math.PI / 40) + 0.05 * r.nextGaussian()).append('\n');
         }
-        Path series = Files.writeString(dir.resolve("series.csv"), sb.toString());
+        return Files.writeString(dir.resolve("series.csv"), sb.toString());
+    }
+
+    @Test
+    void aWindowedModelRetrainsFromASeriesCsv(@TempDir Path dir) throws Exception {
+        Path series = sineSeriesCsv(dir, 6);
         Path out = dir.resolve("bundle");
         assertThat(run("train", "--series", series.toString(), "--window", "8", "--fraction", "0.5", "--epochs", "3",
                 "--model-id", "w", "--out", out.toString()).code()).isZero();
@@ -129,14 +134,7 @@ class CliTest {
 
     @Test
     void anEnsembleOfWindowLengthsTrainsIntoOneBundleAndRetrainsAsOne(@TempDir Path dir) throws Exception {
-        StringBuilder sb = new StringBuilder("timestamp,value\n");
-        java.time.LocalDateTime t = java.time.LocalDateTime.of(2026, 1, 1, 0, 0);
-        Random r = new Random(7);
-        for (int i = 0; i < 600; i++) {
-            sb.append(t.plusMinutes(5L * i).toString().replace('T', ' ')).append(":00,")
-                    .append(Math.sin(i * 2 * Math.PI / 40) + 0.05 * r.nextGaussian()).append('\n');
-        }
-        Path series = Files.writeString(dir.resolve("series.csv"), sb.toString());
+        Path series = sineSeriesCsv(dir, 7);
         Path out = dir.resolve("bundle");
         CliRun train = run("train", "--series", series.toString(), "--ensemble-windows", "4,8", "--epochs", "3",
                 "--model-id", "e", "--out", out.toString());

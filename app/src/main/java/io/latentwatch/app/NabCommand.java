@@ -137,7 +137,7 @@ final class NabCommand implements Callable<Integer> {
             description = "alerts.range.level-tolerance: share of the levels' range added on each side (default: "
                     + "${DEFAULT-VALUE}).")
     double rangeLevelTolerance;
-    @Option(names = "--cooldown", defaultValue = "PT6H", paramLabel = "DURATION",
+    @Option(names = "--cooldown", defaultValue = "PT9H", paramLabel = "DURATION",
             description = "alerts.episode.cooldown-ms of the topology, as an ISO-8601 duration (default: ${DEFAULT-VALUE}): "
                     + "anomalous records this soon after an episode's last one continue it instead of opening another.")
     java.time.Duration cooldown;

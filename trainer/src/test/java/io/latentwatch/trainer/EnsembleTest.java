@@ -132,6 +132,20 @@ class EnsembleTest {
     }
 
     @Test
+    void eachMemberKeepsACheckpointOfItsOwnAndResumesFromIt(@TempDir Path dir) throws Exception {
+        TrainingData data = sineWindows();
+        TrainingConfig config = SMALL.withEpochs(2).withCheckpointDir(dir.resolve("checkpoints"));
+        ModelBundle first = AutoencoderTrainer.trainEnsemble(data, config, List.of(4, 8), dir.resolve("a")).bundle();
+        try (var members = java.nio.file.Files.list(dir.resolve("checkpoints"))) {
+            assertThat(members.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("member-0", "member-1");
+        }
+        // a second run with the same settings resumes every member after its last epoch: the same models again
+        ModelBundle resumed = AutoencoderTrainer.trainEnsemble(data, config, List.of(4, 8), dir.resolve("b")).bundle();
+        assertThat(resumed.manifest().thresholds().warning()).isEqualTo(first.manifest().thresholds().warning());
+    }
+
+    @Test
     void windowsThatCannotFormAnEnsembleAreRefused(@TempDir Path dir) {
         TrainingData data = sineWindows();
         assertThatThrownBy(() -> AutoencoderTrainer.trainEnsemble(data, SMALL, List.of(8), dir))

@@ -382,6 +382,8 @@ public final class AutoencoderTrainer {
                     + data.windowLength() + "], one of them the data's " + data.windowLength() + ": " + lengths
                     + (data.isImage() ? " (images have no windows)" : ""));
         }
+        // one split for every member: Split draws rows by index, so the same seed over as many rows picks the
+        // same windows whatever their length
         Split split = Split.of(data.rows(), config.validationFraction(), config.seed());
         List<EnsembleGraph.Member> members = new ArrayList<>();
         Map<String, String> settings = new LinkedHashMap<>(config.asProvenance());
@@ -397,8 +399,9 @@ public final class AutoencoderTrainer {
                 int w = lengths.get(k);
                 TrainingData memberData = data.recentRecords(w);
                 int from = data.inputWidth() - memberData.inputWidth();
-                float[][] train = columnsFrom(split.train(), from);
-                float[][] validation = columnsFrom(split.validation(), from);
+                Split memberSplit = Split.of(memberData.rows(), config.validationFraction(), config.seed());
+                float[][] train = memberSplit.train();
+                float[][] validation = memberSplit.validation();
                 List<Double> trainLoss = new ArrayList<>();
                 List<Double> validationLoss = new ArrayList<>();
                 List<Double> epochSeconds = new ArrayList<>();
@@ -463,26 +466,18 @@ public final class AutoencoderTrainer {
         }
     }
 
-    /** Mean and standard deviation (at least 1e-3) of the log scores (each at least 1e-12) of scored rows. */
+    /** Mean and standard deviation (at least 1e-3) of the log scores (floored as the ensemble graph does) of scored rows. */
     static double[] logScoreStatistics(ScoreBatch scored) {
         int n = scored.rows();
         double sum = 0;
         double sumSquares = 0;
         for (int i = 0; i < n; i++) {
-            double x = Math.log(Math.max(scored.score(i), 1e-12));
+            double x = Math.log(Math.max(scored.score(i), EnsembleGraph.MIN_SCORE)); // as the graph floors it
             sum += x;
             sumSquares += x * x;
         }
         double mean = sum / n;
         return new double[] {mean, Math.max(Math.sqrt(Math.max(0, sumSquares / n - mean * mean)), 1e-3)};
-    }
-
-    private static float[][] columnsFrom(float[][] rows, int from) {
-        float[][] out = new float[rows.length][];
-        for (int i = 0; i < rows.length; i++) {
-            out[i] = Arrays.copyOfRange(rows[i], from, rows[i].length);
-        }
-        return out;
     }
 
     private static void deleteQuietly(Path dir) {

@@ -26,7 +26,7 @@ import java.util.List;
  */
 public final class EnsembleGraph {
     /** Floor of a member's score before its logarithm (scores of 0 happen on constant data). */
-    static final float MIN_SCORE = 1e-12f;
+    public static final float MIN_SCORE = 1e-12f;
 
     private EnsembleGraph() {}
 

@@ -6,6 +6,7 @@ import io.latentwatch.broker.KafkaEndpoints;
 import io.latentwatch.broker.Topics;
 import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.bundle.Thresholds;
+import io.latentwatch.core.files.ScratchDirectory;
 import io.latentwatch.streaming.LatentwatchStreamsApp;
 import io.latentwatch.streaming.LatentwatchStreamsConfig;
 import io.latentwatch.streaming.ScoringMetrics;
@@ -108,7 +109,6 @@ final class BenchCommand implements Runnable {
                 System.err.println("latentwatch bench streaming: --repeats and --records must be at least 1");
                 return 2;
             }
-            dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("latentwatch-bench");
             out.println(String.format(Locale.ROOT, "machine: %s, %d cores, java %s", cpuModel(), java.lang.Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version")));
             out.println(String.format(Locale.ROOT, "settings: processing.guarantee=%s commit.interval.ms=%d producer.linger.ms=%d batch=%d",
@@ -120,7 +120,9 @@ final class BenchCommand implements Runnable {
             }
             out.println("broker_jvm_options: " + System.getProperty(EmbeddedKafkaBroker.JVM_OPTIONS_PROPERTY)
                     + " (embedded broker only)");
-            try (KafkaEndpoint kafka = KafkaEndpoints.start()) {
+            try (ScratchDirectory scratch = ScratchDirectory.keptOrTemporary(workDir, "latentwatch-bench");
+                 KafkaEndpoint kafka = KafkaEndpoints.start()) {
+                dir = scratch.path();
                 bootstrap = kafka.bootstrapServers();
                 out.println("broker: " + kafka.kind() + " " + bootstrap);
 

@@ -4,12 +4,12 @@ import io.latentwatch.core.data.CsvTable;
 import io.latentwatch.core.data.DataFormatException;
 import io.latentwatch.core.data.IdxImages;
 import io.latentwatch.core.data.ImageSet;
+import io.latentwatch.core.files.ScratchDirectory;
 import io.latentwatch.trainer.TrainingConfig;
 import io.latentwatch.trainer.TrainingData;
 import io.latentwatch.trainer.evaluation.AnomalyEvaluation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -62,9 +62,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("latentwatch-eval");
-            return input.oneClass ? oneClass(dir) : tabular(dir);
+        try (ScratchDirectory dir = ScratchDirectory.keptOrTemporary(workDir, "latentwatch-eval")) {
+            return input.oneClass ? oneClass(dir.path()) : tabular(dir.path());
         } catch (DataFormatException | IllegalArgumentException e) {
             System.err.println("latentwatch evaluate: " + e.getMessage());
             return 2;

@@ -4,6 +4,7 @@ import io.latentwatch.core.bundle.ModelBundle;
 import io.latentwatch.core.data.AnomalyWindows;
 import io.latentwatch.core.data.TimeSeries;
 import io.latentwatch.core.evaluation.NabScorer;
+import io.latentwatch.core.files.ScratchDirectory;
 import io.latentwatch.schemas.Alert;
 import io.latentwatch.schemas.AlertEvent;
 import io.latentwatch.schemas.LatentCode;
@@ -190,29 +191,31 @@ final class NabCommand implements Callable<Integer> {
             files = walk.filter(p -> p.toString().endsWith(".csv")).sorted()
                     .filter(p -> only == null || only.contains(p.getFileName().toString().replace(".csv", ""))).toList();
         }
-        Path work = Files.createTempDirectory("latentwatch-nab-");
         List<NabScorer.Series> scored = new ArrayList<>();
         List<NabScorer.Series> alerted = new ArrayList<>();
         List<NabScorer.Series> other = new ArrayList<>();
         Map<String, List<Integer>> byCategory = new LinkedHashMap<>();
         long start = System.nanoTime();
-        for (Path file : files) {
-            String category = file.getParent().getFileName().toString();
-            String name = file.getFileName().toString().replace(".csv", "");
-            TimeSeries series = TimeSeries.read(file);
-            List<AnomalyWindows.Window> ws = windows.forSeries(category + "/" + name + ".csv");
-            SeriesRun run = runSeries(series, name, work.resolve(name));
-            boolean onset = anomalyScoreKind == AnomalyScoreKind.ONSET;
-            double[] chosen = onset ? run.onsetScore() : run.continuousScore();
-            scored.add(new NabScorer.Series(category + "/" + name, series.timestamps(), chosen, ws));
-            other.add(new NabScorer.Series(category + "/" + name, series.timestamps(),
-                    onset ? run.continuousScore() : run.onsetScore(), ws));
-            alerted.add(new NabScorer.Series(category + "/" + name, series.timestamps(), run.alerted(), ws));
-            byCategory.computeIfAbsent(category, c -> new ArrayList<>()).add(scored.size() - 1);
-            writeResults(category, name, series, chosen, ws);
-            System.err.printf(Locale.ROOT, "%-55s records=%6d trained_on=%4d alerts=%5d model_versions=%s%n",
-                    category + "/" + name, series.size(), run.trainedOn(), (long) java.util.Arrays.stream(run.alerted()).sum(),
-                    String.join(",", run.modelVersions()));
+        // every series' bundles and state stores; only the results under --out are kept
+        try (ScratchDirectory work = ScratchDirectory.temporary("latentwatch-nab-")) {
+            for (Path file : files) {
+                String category = file.getParent().getFileName().toString();
+                String name = file.getFileName().toString().replace(".csv", "");
+                TimeSeries series = TimeSeries.read(file);
+                List<AnomalyWindows.Window> ws = windows.forSeries(category + "/" + name + ".csv");
+                SeriesRun run = runSeries(series, name, work.path().resolve(name));
+                boolean onset = anomalyScoreKind == AnomalyScoreKind.ONSET;
+                double[] chosen = onset ? run.onsetScore() : run.continuousScore();
+                scored.add(new NabScorer.Series(category + "/" + name, series.timestamps(), chosen, ws));
+                other.add(new NabScorer.Series(category + "/" + name, series.timestamps(),
+                        onset ? run.continuousScore() : run.onsetScore(), ws));
+                alerted.add(new NabScorer.Series(category + "/" + name, series.timestamps(), run.alerted(), ws));
+                byCategory.computeIfAbsent(category, c -> new ArrayList<>()).add(scored.size() - 1);
+                writeResults(category, name, series, chosen, ws);
+                System.err.printf(Locale.ROOT, "%-55s records=%6d trained_on=%4d alerts=%5d model_versions=%s%n",
+                        category + "/" + name, series.size(), run.trainedOn(), (long) java.util.Arrays.stream(run.alerted()).sum(),
+                        String.join(",", run.modelVersions()));
+            }
         }
         System.out.printf(Locale.ROOT, "%d series in %.0f s; results in %s%n", files.size(),
                 (System.nanoTime() - start) / 1e9, out.resolve("latentwatch"));

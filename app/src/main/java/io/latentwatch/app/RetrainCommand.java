@@ -4,6 +4,7 @@ import io.latentwatch.core.bundle.ModelManifest;
 import io.latentwatch.core.data.CsvTable;
 import io.latentwatch.core.data.DataFormatException;
 import io.latentwatch.core.data.TimeSeries;
+import io.latentwatch.core.files.ScratchDirectory;
 import io.latentwatch.core.registry.ModelRegistry;
 import io.latentwatch.core.registry.RegistryException;
 import io.latentwatch.schemas.ModelEventType;
@@ -114,42 +115,45 @@ final class RetrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Retrainer retrainer;
-        ModelRegistry reg;
-        try {
-            if (source.inputTopic != null && bootstrapServers == null) {
-                throw new IllegalArgumentException("--input-topic needs --bootstrap-servers");
+        // challengers are registered (copied) into the registry, so a temporary work dir can go at the end
+        try (ScratchDirectory work = ScratchDirectory.keptOrTemporary(workDir, "latentwatch-retrain")) {
+            Retrainer retrainer;
+            ModelRegistry reg;
+            try {
+                if (source.inputTopic != null && bootstrapServers == null) {
+                    throw new IllegalArgumentException("--input-topic needs --bootstrap-servers");
+                }
+                if (runs < 0) {
+                    throw new IllegalArgumentException("--runs must be at least 0: " + runs);
+                }
+                if (every != null && cron != null) {
+                    throw new IllegalArgumentException("give --every or --cron, not both");
+                }
+                schedule = cron == null ? null : CronSchedule.parse(cron);
+                zoneId = zoneId(zone);
+                reg = ModelRegistry.open(registry);
+                retrainer = new Retrainer(reg, new PromotionPolicy(alertRateTolerance, aurocTolerance, maxScoreShift), holdout,
+                        work.path());
+            } catch (IllegalArgumentException | RegistryException e) {
+                System.err.println("latentwatch retrain: " + e.getMessage());
+                return 2;
             }
-            if (runs < 0) {
-                throw new IllegalArgumentException("--runs must be at least 0: " + runs);
+            int limit = every == null && schedule == null ? 1 : runs;
+            int failed = 0;
+            for (int run = 1; limit == 0 || run <= limit; run++) {
+                if (schedule != null) {
+                    ZonedDateTime at = schedule.next(ZonedDateTime.now(zoneId));
+                    System.out.printf(Locale.ROOT, "next_run=%s cron=\"%s\"%n", at, schedule);
+                    Thread.sleep(Math.max(0, Duration.between(ZonedDateTime.now(zoneId), at).toMillis()));
+                } else if (run > 1) {
+                    Thread.sleep(every.toMillis());
+                }
+                if (!runOnce(reg, retrainer, run)) {
+                    failed++;
+                }
             }
-            if (every != null && cron != null) {
-                throw new IllegalArgumentException("give --every or --cron, not both");
-            }
-            schedule = cron == null ? null : CronSchedule.parse(cron);
-            zoneId = zoneId(zone);
-            reg = ModelRegistry.open(registry);
-            retrainer = new Retrainer(reg, new PromotionPolicy(alertRateTolerance, aurocTolerance, maxScoreShift), holdout,
-                    workDir != null ? workDir : Files.createTempDirectory("latentwatch-retrain"));
-        } catch (IllegalArgumentException | RegistryException e) {
-            System.err.println("latentwatch retrain: " + e.getMessage());
-            return 2;
+            return failed == 0 ? 0 : 1;
         }
-        int limit = every == null && schedule == null ? 1 : runs;
-        int failed = 0;
-        for (int run = 1; limit == 0 || run <= limit; run++) {
-            if (schedule != null) {
-                ZonedDateTime at = schedule.next(ZonedDateTime.now(zoneId));
-                System.out.printf(Locale.ROOT, "next_run=%s cron=\"%s\"%n", at, schedule);
-                Thread.sleep(Math.max(0, Duration.between(ZonedDateTime.now(zoneId), at).toMillis()));
-            } else if (run > 1) {
-                Thread.sleep(every.toMillis());
-            }
-            if (!runOnce(reg, retrainer, run)) {
-                failed++;
-            }
-        }
-        return failed == 0 ? 0 : 1;
     }
 
     /** One round; false when it failed (the champion stays). */

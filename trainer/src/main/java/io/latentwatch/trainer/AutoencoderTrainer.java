@@ -20,6 +20,7 @@ import io.latentwatch.core.bundle.ModelManifest;
 import io.latentwatch.core.bundle.Normalisation;
 import io.latentwatch.core.bundle.Provenance;
 import io.latentwatch.core.bundle.Thresholds;
+import io.latentwatch.core.files.ScratchDirectory;
 import io.latentwatch.core.scoring.OnnxScorer;
 import io.latentwatch.core.scoring.ScoreBatch;
 import io.latentwatch.core.scoring.ScorerOptions;
@@ -392,9 +393,7 @@ public final class AutoencoderTrainer {
         int latentDim = 0;
         Normalisation normalisation = null;
         String architecture = null;
-        Path scratch = null;
-        try {
-            scratch = Files.createTempDirectory("latentwatch-ensemble-");
+        try (ScratchDirectory scratch = ScratchDirectory.temporary("latentwatch-ensemble-")) {
             for (int k = 0; k < lengths.size(); k++) {
                 int w = lengths.get(k);
                 TrainingData memberData = data.recentRecords(w);
@@ -414,7 +413,7 @@ public final class AutoencoderTrainer {
                 try (FittedAutoencoder fitted = fit(train, validation, memberData.inputShape(), memberConfig,
                         trainLoss, validationLoss, epochSeconds)) {
                     ModelBundle member = export(fitted, memberData, memberConfig, validation, trainLoss,
-                            validationLoss, scratch.resolve("member-" + k));
+                            validationLoss, scratch.path().resolve("member-" + k));
                     double[] stats = logScoreStatistics(scoreWithOnnxRuntime(member, validation));
                     members.add(new EnsembleGraph.Member(member.onnxModel(), from, memberData.inputWidth(), stats[0],
                             stats[1]));
@@ -431,8 +430,6 @@ public final class AutoencoderTrainer {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            deleteQuietly(scratch);
         }
         byte[] onnx = EnsembleGraph.build(config.modelId(), members, data.inputWidth());
         List<Double> trainLoss = whole.trainLoss();
@@ -478,17 +475,6 @@ public final class AutoencoderTrainer {
         }
         double mean = sum / n;
         return new double[] {mean, Math.max(Math.sqrt(Math.max(0, sumSquares / n - mean * mean)), 1e-3)};
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("could not delete scratch={} reason=\"{}\"", dir, e.getMessage());
-        }
     }
 
     private static ScoreBatch scoreWithOnnxRuntime(ModelBundle bundle, float[][] rows) {

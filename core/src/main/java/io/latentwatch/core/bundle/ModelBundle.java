@@ -3,6 +3,7 @@ package io.latentwatch.core.bundle;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.latentwatch.core.files.Directories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -13,7 +14,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A verified model bundle: a directory holding {@code model.onnx} and {@code manifest.json}.
@@ -90,9 +90,7 @@ public final class ModelBundle {
             Path tmp = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".tmp");
             Files.write(tmp.resolve(BundleContract.MODEL_FILE), onnxModel);
             JSON.writeValue(tmp.resolve(BundleContract.MANIFEST_FILE).toFile(), complete);
-            if (Files.exists(absolute)) {
-                deleteRecursively(absolute);
-            }
+            Directories.deleteRecursively(absolute);
             try {
                 Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -119,14 +117,6 @@ public final class ModelBundle {
             return sha256(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 

@@ -93,6 +93,16 @@ final class NabCommand implements Callable<Integer> {
             description = "Weight of the code's distance from normal codes in each model's score, as train's option of "
                     + "that name (default: ${DEFAULT-VALUE}; 0: reconstruction error alone).")
     double latentDistanceWeight;
+    @Option(names = "--noise", defaultValue = "GAUSSIAN", paramLabel = "KIND",
+            description = "Input noise while each model trains, as train's option of that name: ${COMPLETION-CANDIDATES} "
+                    + "(default: ${DEFAULT-VALUE}; NONE: plain autoencoders). A denoising autoencoder learns the shape of "
+                    + "normal windows rather than their noise.")
+    TrainingConfig.Noise.Kind noise;
+    @Option(names = "--noise-level", defaultValue = "0.1", paramLabel = "X",
+            description = "Standard deviation of GAUSSIAN noise in standardised units, or MASKING's probability (default: "
+                    + "${DEFAULT-VALUE}).")
+    double noiseLevel;
+    private TrainingConfig.Noise trainingNoise = TrainingConfig.Noise.none();
     @Option(names = "--alert-score", defaultValue = "LIKELIHOOD", paramLabel = "BASIS",
             description = "alerts.score of the topology: reconstruction or likelihood (default: ${DEFAULT-VALUE}). "
                     + "anomaly_score is the likelihood's log score, or s / (s + warning) on reconstruction scores.")
@@ -175,6 +185,13 @@ final class NabCommand implements Callable<Integer> {
             ensembleWindows = EnsembleWindows.parse(ensembleWindowsOption);
         } catch (IllegalArgumentException e) {
             System.err.println("latentwatch nab: " + e.getMessage());
+            return 2;
+        }
+        try {
+            trainingNoise = noise == TrainingConfig.Noise.Kind.NONE ? TrainingConfig.Noise.none()
+                    : new TrainingConfig.Noise(noise, noiseLevel);
+        } catch (IllegalArgumentException e) {
+            System.err.println("latentwatch nab: --noise-level: " + e.getMessage());
             return 2;
         }
         if (!(retrainEvery >= 0 && retrainEvery < 1)) {
@@ -280,6 +297,9 @@ final class NabCommand implements Callable<Integer> {
                 .withLatentDim(latent).withEpochs(epochs).withPatience(8).withLatentDistanceWeight(latentDistanceWeight);
         if (seed != null) {
             config = config.withSeed(seed);
+        }
+        if (trainingNoise.kind() != TrainingConfig.Noise.Kind.NONE) {
+            config = config.withVariant(TrainingConfig.Variant.DENOISING).withNoise(trainingNoise);
         }
         ModelBundle bundle = train(data, config, dir.resolve("bundle"));
 

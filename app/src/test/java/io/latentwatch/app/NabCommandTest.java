@@ -51,13 +51,28 @@ class NabCommandTest {
     }
 
     /** The anomaly_score column of one series' results: every record's likelihood, from models trained with seed. */
-    private static List<String> continuousScores(Path out, String seed) throws Exception {
-        CliRun run = CliRun.of("nab", "--data", NAB.resolve("data").toString(), "--labels",
+    private static List<String> continuousScores(Path out, String seed, String... more) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("nab", "--data", NAB.resolve("data").toString(), "--labels",
                 NAB.resolve("labels/combined_windows.json").toString(), "--series", "exchange-3_cpc_results",
-                "--epochs", "5", "--seed", seed, "--anomaly-score", "continuous", "-o", out.toString());
+                "--epochs", "5", "--seed", seed, "--anomaly-score", "continuous", "-o", out.toString()));
+        args.addAll(List.of(more));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
         assertThat(run.code()).as(run.err()).isZero();
         return Files.readAllLines(out.resolve("latentwatch/realAdExchange/latentwatch_exchange-3_cpc_results.csv"))
                 .stream().map(l -> l.split(",")[2]).toList();
+    }
+
+    @Test
+    void trainingNoiseReachesEveryModelAndBadLevelsAreRefused(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(NAB.resolve("data")), "NAB data not found at " + NAB + ": skipped");
+        // the default trains denoising autoencoders; without noise the same seed trains other models
+        assertThat(continuousScores(dir.resolve("plain"), "1", "--noise", "none"))
+                .isNotEqualTo(continuousScores(dir.resolve("denoising"), "1"));
+        CliRun run = CliRun.of("nab", "--data", NAB.resolve("data").toString(), "--labels",
+                NAB.resolve("labels/combined_windows.json").toString(), "--noise", "masking", "--noise-level", "1",
+                "-o", dir.resolve("bad").toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--noise-level").contains("masking probability must be below 1");
     }
 
     @Test

@@ -96,7 +96,7 @@ final class BenchCommand implements Runnable {
                 description = "linger.ms of the applications' producers (default: ${DEFAULT-VALUE}; Kafka Streams' own default is 100, "
                         + "which under at-least-once adds up to 100 ms to every output).")
         int producerLingerMs;
-        @Option(names = "--work-dir", paramLabel = "DIR", description = "Bundles and streams state (default: a new temp directory).")
+        @Option(names = "--work-dir", paramLabel = "DIR", description = "Bundles and streams state, kept (default: a new temporary directory, deleted at the end).")
         Path workDir;
 
         private final PrintStream out = System.out;

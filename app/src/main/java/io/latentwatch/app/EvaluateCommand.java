@@ -55,7 +55,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--test-labels", paramLabel = "FILE") Path testLabels;
     @Option(names = "--classes", split = ",", paramLabel = "K", description = "Classes to evaluate in --one-class mode (default: all).")
     List<Integer> classes;
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where bundles go (default: a temporary directory).")
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where bundles go, kept (default: a temporary directory, deleted at the end).")
     Path workDir;
     @Mixin
     ModelOptions model;

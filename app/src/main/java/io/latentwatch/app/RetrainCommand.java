@@ -99,7 +99,7 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--max-score-shift", defaultValue = "1",
             description = "Policy: largest Kolmogorov-Smirnov distance between the score distributions (default: ${DEFAULT-VALUE}: no limit).")
     double maxScoreShift;
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where challengers are trained (default: a temporary directory).")
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where challengers are trained, kept (default: a temporary directory, deleted when the command ends).")
     Path workDir;
 
     private CronSchedule schedule;

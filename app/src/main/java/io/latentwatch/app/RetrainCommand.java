@@ -15,7 +15,6 @@ import io.latentwatch.trainer.TrainingData;
 import io.latentwatch.trainer.retrain.CronSchedule;
 import io.latentwatch.trainer.retrain.PromotionPolicy;
 import io.latentwatch.trainer.retrain.Retrainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;

@@ -35,7 +35,6 @@ import io.latentwatch.trainer.internal.FusedAdam;
 import io.latentwatch.trainer.internal.LossTerms;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
